@@ -1,0 +1,42 @@
+# Coffee Chat Coach. `make run` serves the app; `make test` runs the whole suite.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --disable-pip-version-check -q
+PORT   ?= 8501
+
+.PHONY: run test demo browser clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(PY) -m lib init
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+demo: $(VENV)/.runtime
+	$(PY) -m lib demo
+
+# Browser tests drive Debian's Chromium (Playwright may not download its own here).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing and cannot be installed here (not root): browser tests will be skipped."; \
+		echo "Install it with: sudo apt-get install chromium"; \
+	fi
+
+test: $(VENV)/.dev browser
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache build/screenshots

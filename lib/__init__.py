@@ -1,0 +1,1 @@
+"""Coffee Chat Coach engine: plain Python, DuckDB, pandas and Plotly (no Streamlit but lib/ui.py)."""

@@ -1,0 +1,147 @@
+"""Command line: python -m lib <command>. Bad arguments print one line on stderr and exit 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from lib import clock, demo, metrics
+from lib.db import Database, DatabaseLocked, default_path, demo_path
+from lib.models import InvalidInput
+from lib.students import create_student, list_students, resolve_student
+
+
+class UsageError(Exception):
+    """Bad arguments or an unknown student: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + exits 2; we want one line
+        raise UsageError(message)
+
+
+def _date(text: str) -> date:
+    try:
+        return clock.parse_date(text, "--today")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 100000, got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m lib", description="Coffee Chat Coach command line")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = commands.add_parser("init", help="create or migrate a database")
+    init.add_argument("--db", help=f"database file (default {default_path()})")
+
+    students = commands.add_parser("students", help="list students, or add one")
+    students.add_argument("--db")
+    students.add_argument("--add", metavar="NAME", help="add a student profile with this name")
+    students.add_argument("--json", action="store_true", help="print JSON")
+
+    dem = commands.add_parser("demo", help="(re)build the demo cohort in its own database file")
+    dem.add_argument("--db", help=f"demo database file (default {demo_path()})")
+    dem.add_argument("--students", type=_positive, default=demo.DEFAULT_STUDENTS)
+    dem.add_argument("--seed", type=_int, default=demo.DEFAULT_SEED)
+    dem.add_argument("--today", type=_date, help="the demo's 'as of' date (default today)")
+
+    stats = commands.add_parser("stats", help="the dashboard's figures as JSON")
+    stats.add_argument("--db")
+    stats.add_argument("--student", metavar="NAME_OR_ID", help="one student (default: the whole cohort)")
+    stats.add_argument("--today", type=_date, help="'as of' date (default today)")
+    stats.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "init":
+        with Database(args.db or default_path()) as db:
+            print(f"{db.path}: schema version {db.schema_version()}")
+        return 0
+    if args.command == "students":
+        return _students(args)
+    if args.command == "demo":
+        path = args.db or demo_path()
+        today = args.today or clock.today()
+        try:
+            count = demo.load_file(path, students=args.students, seed=args.seed, as_of=today)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"{path}: demo cohort of {count} students as of {today.isoformat()} (seed {args.seed})")
+        return 0
+    if args.command == "stats":
+        with _open_existing(args.db) as db:
+            student_id = _resolve(db, args.student) if args.student else None
+            print(json.dumps(metrics.summary(db, student_id, args.today or clock.today()), indent=2))
+        return 0
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def _open_existing(db_arg: str | None) -> Database:
+    """Open a database that must already exist: reading a mistyped path creates nothing."""
+    path = Path(db_arg) if db_arg else default_path()
+    if not path.is_file():
+        raise UsageError(f"no database at {path}; create one with: python -m lib init --db {path}")
+    return Database(path)
+
+
+def _students(args: argparse.Namespace) -> int:
+    with (Database(args.db or default_path()) if args.add is not None else _open_existing(args.db)) as db:
+        if args.add is not None:
+            try:
+                student_id = create_student(db, args.add)
+            except InvalidInput as exc:
+                raise UsageError(f"--add {exc}") from None
+            result: object = {"id": student_id, "name": args.add.strip()}
+        else:
+            result = list_students(db).to_dict("records")
+        if args.json:
+            print(json.dumps(result, indent=2, default=str))
+        elif isinstance(result, dict):
+            print(f"added {result['name']} ({result['id']})")
+        else:
+            for row in result:
+                print(f"{row['id']}  {row['name']}" + ("  [demo]" if row["is_demo"] else ""))
+    return 0
+
+
+def _resolve(db: Database, name_or_id: str) -> str:
+    try:
+        return resolve_student(db, name_or_id)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

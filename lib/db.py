@@ -1,0 +1,139 @@
+"""The database: open, migrate, read, and the one door for writes.
+
+One `Database` per file per process. DuckDB refuses concurrent calls on one shared
+connection, so every operation runs on its own `cursor()`. Writes go through
+`Database.write()`: a process-wide lock per file plus a transaction, so two sessions
+never race and a failed write leaves nothing behind.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from lib import migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_ENV = "COFFEECHAT_DB"
+DEMO_DB_ENV = "COFFEECHAT_DEMO_DB"
+
+# No extension is ever fetched or loaded behind our back.
+_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+class DatabaseLocked(RuntimeError):
+    """The file is held by another process (DuckDB allows one writer process per file)."""
+
+
+def default_path() -> Path:
+    """Where real data lives: $COFFEECHAT_DB, else data/coffeechat.duckdb."""
+    return Path(os.environ.get(DB_ENV) or ROOT / "data" / "coffeechat.duckdb")
+
+
+def demo_path() -> Path:
+    """The demo cohort's own file: $COFFEECHAT_DEMO_DB, else demo.duckdb beside the real one.
+
+    Keeping it beside the real file means a test that points COFFEECHAT_DB at a temp
+    folder gets its demo there too, never in data/.
+    """
+    explicit = os.environ.get(DEMO_DB_ENV)
+    return Path(explicit) if explicit else default_path().with_name("demo.duckdb")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _lock_for(path: str) -> threading.Lock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(path, threading.Lock())
+
+
+class Database:
+    """A migrated DuckDB file. Reads return DataFrames; writes go through write()."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only, config=dict(_CONFIG))
+        except duckdb.IOException as exc:
+            raise DatabaseLocked(_locked_message(self.path, exc)) from None
+        self._lock = _lock_for(self.path)
+        self.version = 0  # bumped after every committed write; cached reads key on it
+        if not read_only:
+            with self.write() as cur:
+                applied = migrations.apply(cur)
+            if applied:
+                self.checkpoint()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def df(self, sql: str, params: dict[str, Any] | list | None = None) -> pd.DataFrame:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, params or {}).df()
+
+    def rows(self, sql: str, params: dict[str, Any] | list | None = None) -> list[tuple]:
+        with self._con.cursor() as cur:
+            return cur.execute(sql, params or {}).fetchall()
+
+    def scalar(self, sql: str, params: dict[str, Any] | list | None = None) -> Any:
+        with self._con.cursor() as cur:
+            row = cur.execute(sql, params or {}).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The one door for writes: lock, begin, yield a cursor, commit (or roll back)."""
+        with self._lock, self._con.cursor() as cur:
+            cur.begin()
+            try:
+                yield cur
+            except BaseException:
+                cur.rollback()
+                raise
+            cur.commit()
+            self.version += 1
+
+    def checkpoint(self) -> None:
+        with self._lock, self._con.cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    def schema_version(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+
+
+def _locked_message(path: str, exc: Exception) -> str:
+    text = str(exc)
+    if "lock" not in text.lower():
+        return f"cannot open database {path}: {text}"
+    pid = re.search(r"PID (\d+)", text)
+    holder = f"process {pid.group(1)}" if pid else "another process"
+    return (
+        f"database {path} is in use by {holder} (a running app or command). "
+        "Stop that process, or point --db / COFFEECHAT_DB at another file."
+    )

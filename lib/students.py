@@ -1,0 +1,71 @@
+"""Student profiles: create, list, look up by name or id."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pandas as pd
+
+from lib import clock
+from lib.db import Database, new_id
+from lib.models import InvalidInput, clean_text
+
+
+def create_student(db: Database, name: str, *, school: str | None = None, major: str | None = None,
+                   class_year: int | str | None = None, fields_of_interest: str | None = None,
+                   pitch: str | None = None, cohort: str | None = None,
+                   now: datetime | None = None) -> str:
+    """Validate and store a profile; return its id. Raises InvalidInput naming the field."""
+    row = {
+        "id": new_id(),
+        "name": clean_text(name, "name", required=True, max_len=120),
+        "school": clean_text(school, "school"),
+        "major": clean_text(major, "major"),
+        "class_year": _class_year(class_year),
+        "fields_of_interest": clean_text(fields_of_interest, "fields of interest", max_len=300),
+        "pitch": clean_text(pitch, "pitch", max_len=600),
+        "cohort": clean_text(cohort, "cohort", max_len=80),
+        "created_at": now or clock.now(),
+    }
+    with db.write() as cur:
+        cur.execute(f"INSERT INTO students ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                    list(row.values()))
+    return row["id"]
+
+
+def _class_year(value: int | str | None) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput("class year", f"must be a year such as 2027, got {value!r}") from None
+    if not 1950 <= year <= 2100:
+        raise InvalidInput("class year", f"must be between 1950 and 2100, got {year}")
+    return year
+
+
+def list_students(db: Database) -> pd.DataFrame:
+    return db.df("""SELECT CAST(id AS VARCHAR) AS id, name, school, major, class_year, cohort,
+                           fields_of_interest, is_demo
+                    FROM students ORDER BY lower(name), id""")
+
+
+def get_student(db: Database, student_id: str) -> dict | None:
+    frame = db.df("SELECT *, CAST(id AS VARCHAR) AS id FROM students WHERE id = ?", [student_id])
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def resolve_student(db: Database, name_or_id: str) -> str:
+    """The id of the one student with this id or (case-insensitive) name; LookupError otherwise."""
+    key = name_or_id.strip()
+    try:
+        uuid.UUID(key)
+        rows = db.rows("SELECT CAST(id AS VARCHAR) FROM students WHERE id = ?", [key])
+    except ValueError:
+        rows = db.rows("SELECT CAST(id AS VARCHAR) FROM students WHERE lower(name) = lower(?)", [key])
+    if not rows:
+        raise LookupError(f"no student named or with id {key!r}")
+    if len(rows) > 1:
+        raise LookupError(f"{len(rows)} students are named {key!r}; use the id instead")
+    return rows[0][0]

@@ -1,0 +1,187 @@
+"""The one lib module that imports Streamlit: cached database, the session's context,
+cached reads and the small widgets every page shares.
+
+Reads are cached per (database file, write version, student, date). Every write goes
+through Database.write(), which bumps the version, so a write makes the next read fresh
+without anyone remembering to clear a cache.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from lib import clock, followup, metrics
+from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
+from lib.db import Database, default_path, demo_path
+from lib.students import list_students
+
+DATASETS = {"mine": "My data", "demo": "Demo cohort"}
+ROLES = {"student": "Student", "coach": "Coach"}
+
+
+@st.cache_resource(show_spinner=False)
+def database(path: str) -> Database:
+    """One Database per file per server process (DuckDB allows one process per file)."""
+    return Database(path)
+
+
+@dataclass(frozen=True)
+class Context:
+    db: Database
+    dataset: str
+    role: str
+    student_id: str | None
+    student_name: str | None
+    today: date
+    now: datetime
+
+    @property
+    def is_demo(self) -> bool:
+        return self.dataset == "demo"
+
+
+def _dataset_path(dataset: str) -> str:
+    return str(demo_path() if dataset == "demo" else default_path())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _students(path: str, version: int) -> pd.DataFrame:
+    return list_students(database(path))
+
+
+def students(db: Database) -> pd.DataFrame:
+    return _students(db.path, db.version)
+
+
+def demo_available() -> bool:
+    return demo_path().is_file()
+
+
+def context() -> Context:
+    """The session's current database, role, student and 'as of' moment."""
+    pending = st.session_state.pop("_pending_switch", None)
+    if pending:
+        st.session_state["dataset"], st.session_state["student_id"] = pending
+    dataset = st.session_state.get("dataset", "mine")
+    db = database(_dataset_path(dataset))
+    roster = students(db)
+    student_id = st.session_state.get("student_id")
+    if student_id not in set(roster["id"]):
+        student_id = roster["id"].iloc[0] if len(roster) else None
+    name = None if student_id is None else roster.loc[roster["id"] == student_id, "name"].iloc[0]
+    return Context(db=db, dataset=dataset, role=st.session_state.get("role", "student"),
+                   student_id=student_id, student_name=name, today=clock.today(),
+                   now=clock.now().replace(second=0))
+
+
+def sidebar(ctx: Context) -> None:
+    """Data source, role, current student and the 'as of' date."""
+    with st.sidebar:
+        if demo_available() or ctx.is_demo:
+            st.radio("Data", options=list(DATASETS), format_func=DATASETS.get, key="dataset",
+                     horizontal=True, on_change=_forget_student,
+                     help="The demo cohort is generated data kept in its own database file.")
+        st.radio("I am a", options=list(ROLES), format_func=ROLES.get, key="role", horizontal=True)
+        roster = students(ctx.db)
+        if len(roster):
+            ids = roster["id"].tolist()
+            names = dict(zip(roster["id"], roster["name"]))
+            st.session_state["student_id"] = ctx.student_id  # keep the widget on a valid student
+            st.selectbox("Student", ids, key="student_id", format_func=names.get)
+        frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
+        st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
+        if ctx.is_demo:
+            st.info("Demo cohort: generated students and contacts, for practice and workshops. "
+                    "Nothing here is real.", icon=":material/science:")
+
+
+def _forget_student() -> None:
+    st.session_state.pop("student_id", None)
+
+
+def switch_dataset(dataset: str, student_id: str | None) -> None:
+    """Show another database (and student) from the next run on, starting at the home page.
+
+    The sidebar's widgets were already drawn in this run, so their state can't be set
+    now; it is handed over through a pending key that context() applies first thing.
+    """
+    st.session_state["_pending_switch"] = (dataset, student_id)
+    st.switch_page("pages/home.py")
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>:$~=")
+
+
+def md_escape(text: object) -> str:
+    """User text made inert inside Streamlit markdown (no links, colours, LaTeX or HTML)."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
+def show_invalid(exc) -> None:
+    """A bad-input message naming the field; the user's own words are escaped."""
+    st.error(f"Please check the field **{md_escape(exc.field)}**: {md_escape(exc.message)}.",
+             icon=":material/error:")
+
+
+def require_student(ctx: Context) -> str:
+    """The current student id, or stop the page with a pointer to the welcome form."""
+    if ctx.student_id is None:
+        st.info("No student profile yet. Create one on the welcome page, or explore the demo cohort.")
+        st.stop()
+    return ctx.student_id
+
+
+# --- cached reads: keyed by file, write version, student and moment --------------------------
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _home(path: str, version: int, student_id: str, today: date, now: datetime) -> dict:
+    db = database(path)
+    return {
+        "summary": metrics.summary(db, student_id, today, now),
+        "pipeline": metrics.pipeline(db, student_id, today, now),
+        "reply_rates": metrics.reply_rates(db, student_id, today),
+        "thank_you_hours": metrics.thank_you_hours(db, student_id, now),
+        "touch_gaps": metrics.touch_gaps(db, student_id, now),
+        "due": followup.due_items(db, student_id, today, now),
+    }
+
+
+def home_data(ctx: Context) -> dict:
+    return _home(ctx.db.path, ctx.db.version, ctx.student_id, ctx.today, ctx.now)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _read(reader_name: str, _reader, path: str, version: int, student_id: str, today: date) -> pd.DataFrame:
+    return _reader(database(path), student_id, today)
+
+
+def read(ctx: Context, reader) -> pd.DataFrame:
+    """A cached table read: `reader` is a lib function taking (db, student_id, today)."""
+    name = f"{reader.__module__}.{reader.__qualname__}"
+    return _read(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today)
+
+
+def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | None = None,
+          height: int | str = "auto") -> None:
+    """A read-only table of user data (rendered as text, never HTML), or a friendly empty state."""
+    if frame.empty:
+        st.caption(empty)
+        return
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, key=key,
+                 height=height)
+
+
+def plotly(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, width="stretch", theme=None, config={"displaylogo": False,
+                                                            "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+
+
+def due_table(due: pd.DataFrame, key: str, height: int | str = "auto") -> None:
+    """The due queue as a table: when, due date, kind, what."""
+    shown = due.assign(kind=due["kind"].map(followup.DUE_KINDS))[["status", "due_on", "kind", "title"]]
+    table(shown.rename(columns={"status": "When", "due_on": "Due", "kind": "Kind", "title": "What"}),
+          "Nothing due this week.", key=key, height=height)

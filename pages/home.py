@@ -1,0 +1,72 @@
+"""My progress: the headline figures, the three charts of the method, and what is due."""
+import streamlit as st
+
+from lib import charts, metrics, ui
+
+ctx = ui.context()
+student_id = ui.require_student(ctx)
+data = ui.home_data(ctx)
+s = data["summary"]
+
+st.title(f"{ui.md_escape(ctx.student_name)}: progress")
+st.caption("Informational interviews, from first contact to keeping in touch. "
+           "Hover over a figure or a chart title to see how it is counted.")
+
+
+def rate(value, n) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+kpis = st.columns(6)
+c, r, t, f = s["contacts"], s["requests"], s["thank_yous"], s["follow_ups_due"]
+kpis[0].metric("Warm contacts", c["warm"], help=metrics.definition(metrics.contacts))
+kpis[1].metric("Cold contacts", c["cold"], help=metrics.definition(metrics.contacts))
+kpis[2].metric("Requests sent", r["sent"], help=metrics.definition(metrics.requests),
+               delta=f"{r['pending']} pending" if r["pending"] else None, delta_color="off")
+kpis[3].metric("Reply rate", rate(r["reply_rate"], r["settled"]), help=metrics.definition(metrics.requests),
+               delta=f"{r['replied']} of {r['settled']} settled", delta_color="off", delta_arrow="off")
+kpis[4].metric("Conversations held", s["conversations"]["held"], help=metrics.definition(metrics.conversations),
+               delta=f"{s['conversations']['scheduled']} coming up", delta_color="off", delta_arrow="off")
+settled_thanks = t["on_time"] + t["late"] + t["missing"]
+kpis[5].metric("Thank-yous on time", f"{t['on_time']} of {settled_thanks}",
+               help=metrics.definition(metrics.thank_yous),
+               delta=f"{t['late']} late, {t['missing']} missing" if settled_thanks else None,
+               delta_color="inverse" if t["late"] + t["missing"] else "off", delta_arrow="off")
+
+pipeline_col, due_col = st.columns([3, 2], gap="large")
+with pipeline_col:
+    st.subheader("Warm and cold contacts through the method", help=metrics.definition(metrics.pipeline))
+    ui.plotly(charts.pipeline_chart(data["pipeline"]), key="chart_pipeline")
+
+with due_col:
+    due = data["due"]
+    st.subheader("Due", help=metrics.definition(metrics.follow_ups_due))
+    st.markdown(f":red-badge[{f['overdue']} overdue] :orange-badge[{f['today']} today] "
+                f":blue-badge[{int((due['status'] == 'upcoming').sum())} this week]")
+    ui.due_table(due, key="home_due", height=340)
+
+st.subheader("Reply rates", help=metrics.definition(metrics.reply_rates))
+rates = data["reply_rates"]
+if int(rates["n"].sum()) == 0:
+    ui.plotly(charts.empty_figure("No settled requests yet: a reply rate needs requests that were "
+                                  "answered or waited out their 7 business days."), key="chart_reply_rates")
+else:
+    ui.plotly(charts.reply_rate_chart(rates), key="chart_reply_rates")
+    st.caption("Bars show replied / settled requests; whiskers are 95% intervals, wide when n is small. "
+               "Pending requests (inside 7 business days) are left out.")
+
+st.subheader("Follow-up cadence")
+thanks_col, touch_col = st.columns(2, gap="large")
+with thanks_col:
+    st.markdown("**Hours from conversation to thank-you**", help=metrics.definition(metrics.thank_you_hours))
+    hours = data["thank_you_hours"]
+    fig = charts.thank_you_chart(hours) if not hours.empty else \
+        charts.empty_figure("No conversations held yet.")
+    ui.plotly(fig, key="chart_thank_you")
+with touch_col:
+    st.markdown("**Days between touches, against the keep-in-touch target**",
+                help=metrics.definition(metrics.touch_gaps))
+    gaps = data["touch_gaps"]
+    fig = charts.touch_gap_chart(gaps) if not gaps.empty else \
+        charts.empty_figure("Nobody met yet: keep-in-touch starts after a conversation.")
+    ui.plotly(fig, key="chart_touch_gaps")

@@ -1,0 +1,76 @@
+"""The command line, run as a user would: exit codes, JSON, and nothing written on bad input."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    assert cli("demo", "--db", str(path), "--today", "2026-11-20").returncode == 0
+    return path
+
+
+def test_init_and_students(tmp_path):
+    path = str(tmp_path / "real.duckdb")
+    assert cli("init", "--db", path).returncode == 0
+    added = cli("students", "--db", path, "--add", "Ada Lovelace", "--json")
+    assert added.returncode == 0
+    listed = json.loads(cli("students", "--db", path, "--json").stdout)
+    assert [s["name"] for s in listed] == ["Ada Lovelace"]
+    assert listed[0]["id"] == json.loads(added.stdout)["id"]
+
+
+def test_stats_for_the_cohort_and_one_student(demo_db):
+    cohort = json.loads(cli("stats", "--db", str(demo_db), "--today", "2026-11-20", "--json").stdout)
+    assert cohort["as_of"] == "2026-11-20"
+    assert set(cohort) >= {"contacts", "requests", "conversations", "thank_yous", "follow_ups_due"}
+    students = json.loads(cli("students", "--db", str(demo_db), "--json").stdout)
+    per_student = [json.loads(cli("stats", "--db", str(demo_db), "--student", s["name"], "--today",
+                                  "2026-11-20", "--json").stdout) for s in students[:3]]
+    by_id = json.loads(cli("stats", "--db", str(demo_db), "--student", students[0]["id"], "--today",
+                           "2026-11-20", "--json").stdout)
+    assert by_id["contacts"] == per_student[0]["contacts"]
+    assert all(p["contacts"]["warm"] <= cohort["contacts"]["warm"] for p in per_student)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["stats", "--student", "Nobody Here"], "no student named"),
+    (["stats", "--today", "2026-02-30"], "--today"),
+    (["demo", "--students", "zero"], "--students"),
+    (["demo", "--students", "0"], "from 1 to 100000"),
+    (["students", "--add", "   "], "name: is required"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_one_line(demo_db, args, message):
+    before = demo_db.stat().st_mtime_ns
+    result = cli(*args, "--db", str(demo_db)) if args[0] != "frobnicate" else cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert demo_db.stat().st_mtime_ns == before
+
+
+def test_reading_a_missing_database_creates_nothing(tmp_path):
+    missing = tmp_path / "typo.duckdb"
+    result = cli("stats", "--db", str(missing))
+    assert result.returncode == 2 and "no database at" in result.stderr
+    assert not missing.exists()
+
+
+def test_demo_at_career_centre_scale(tmp_path):
+    path = tmp_path / "big.duckdb"
+    # The timeout only guards against a hang; speed is measured in bench/, not asserted here.
+    result = subprocess.run([sys.executable, "-m", "lib", "demo", "--db", str(path), "--students", "2000"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    students = json.loads(cli("students", "--db", str(path), "--json").stdout)
+    assert len(students) == 2000

@@ -1,0 +1,60 @@
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from lib import migrations
+from lib.db import Database
+from lib.students import create_student
+from tests.conftest import ROOT
+
+TABLES = {"students", "organisations", "contacts", "outreach_requests", "touches", "interviews",
+          "prep_items", "questions", "question_favourites", "interview_questions", "advising_sessions",
+          "action_items", "tasks", "snoozes", "imports", "meta", "schema_migrations"}
+
+
+def table_names(db):
+    return {name for (name,) in db.rows("SELECT table_name FROM information_schema.tables")}
+
+
+def test_fresh_database_gets_every_table(tmp_path):
+    with Database(tmp_path / "fresh.duckdb") as db:
+        assert TABLES <= table_names(db)
+        assert db.schema_version() == migrations.LATEST
+
+
+def test_migrating_again_changes_nothing(tmp_path):
+    path = tmp_path / "twice.duckdb"
+    with Database(path) as db:
+        create_student(db, "Kept Student")
+    with Database(path) as db:
+        assert db.rows("SELECT count(*) FROM schema_migrations") == [(migrations.LATEST,)]
+        assert db.rows("SELECT name FROM students") == [("Kept Student",)]
+
+
+def test_failed_write_leaves_nothing(db):
+    with pytest.raises(duckdb.ConstraintException):
+        with db.write() as cur:
+            cur.execute("INSERT INTO students (id, name, created_at) VALUES (uuid(), 'A', now())")
+            cur.execute("INSERT INTO students (id, name, created_at) VALUES (uuid(), '  ', now())")
+    assert db.scalar("SELECT count(*) FROM students") == 0
+
+
+def test_write_bumps_version_for_cache_keys(db):
+    before = db.version
+    with db.write() as cur:
+        cur.execute("INSERT INTO meta VALUES ('k', 'v')")
+    assert db.version == before + 1
+
+
+def test_second_process_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "held.duckdb"
+    code = ("import sys\nfrom lib.db import Database, DatabaseLocked\n"
+            f"try:\n    Database({str(path)!r})\nexcept DatabaseLocked as exc:\n"
+            "    print(exc)\n    sys.exit(3)\n")
+    with Database(path):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 3, result.stderr
+    assert "is in use by process" in result.stdout
+    assert "COFFEECHAT_DB" in result.stdout
