@@ -20,11 +20,11 @@ FONT = "Source Sans Pro, sans-serif"
 
 
 def _layout(fig: go.Figure, height: int = 340) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), font=dict(family=FONT, size=13),
+    fig.update_layout(height=height, margin=dict(l=70, r=20, t=50, b=60), font=dict(family=FONT, size=13),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, title=None),
                       plot_bgcolor="white", paper_bgcolor="white", hoverlabel=dict(font_size=13))
-    fig.update_xaxes(showline=True, linecolor="#BBBBBB")
-    fig.update_yaxes(gridcolor="#EEEEEE", zeroline=False)
+    fig.update_xaxes(showline=True, linecolor="#BBBBBB", automargin=True)
+    fig.update_yaxes(gridcolor="#EEEEEE", zeroline=False, automargin=True)
     return fig
 
 
@@ -54,22 +54,23 @@ def pipeline_chart(frame: pd.DataFrame) -> go.Figure:
 
 def reply_rate_chart(frame: pd.DataFrame) -> go.Figure:
     """Two panels of horizontal bars, by warmth and by channel, each labelled 'rate (replied/n)'."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("By warmth", "By channel"), horizontal_spacing=0.18)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("By warmth", "By channel"), horizontal_spacing=0.22)
     for col, dimension in ((1, "Warmth"), (2, "Channel")):
         part = frame[(frame["dimension"] == dimension) & (frame["n"] > 0)]
         colours = [WARMTH_COLOURS.get(g, NEUTRAL) for g in part["group"]]
-        labels = [f"{r:.0%} ({k}/{n})" + (" small n" if n < SMALL_N else "")
-                  for r, k, n in zip(part["rate"], part["replied"], part["n"])]
+        names = [f"{lbl.capitalize()} (n={n}{', small' if n < SMALL_N else ''})"
+                 for lbl, n in zip(part["label"], part["n"])]
         fig.add_bar(
-            y=[lbl.capitalize() for lbl in part["label"]], x=part["rate"].tolist(), orientation="h",
-            marker_color=colours, text=labels, textposition="outside", cliponaxis=False, showlegend=False,
+            y=names, x=part["rate"].tolist(), orientation="h", marker_color=colours,
+            text=[f"{r:.0%}" for r in part["rate"]], textposition="inside", insidetextanchor="start",
+            textfont=dict(color="white"), showlegend=False,
             error_x=dict(type="data", symmetric=False, array=(part["high"] - part["rate"]).tolist(),
                          arrayminus=(part["rate"] - part["low"]).tolist(), color="#444444", thickness=1.2),
             customdata=list(zip(part["replied"], part["n"], part["low"], part["high"])),
             hovertemplate=("%{y}: %{x:.0%} replied (%{customdata[0]} of %{customdata[1]} settled requests)"
                            "<br>95% interval %{customdata[2]:.0%} to %{customdata[3]:.0%}<extra></extra>"),
             row=1, col=col)
-        fig.update_xaxes(title_text="Reply rate (settled requests)", range=[0, 1.35], tickformat=".0%",
+        fig.update_xaxes(title_text="Reply rate (settled requests)", range=[0, 1.02], tickformat=".0%",
                          tickvals=[0, 0.25, 0.5, 0.75, 1], row=1, col=col)
         fig.update_yaxes(title_text=dimension, autorange="reversed", row=1, col=col)
     return _layout(fig, 300)
@@ -125,4 +126,4 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
                     hovertemplate="%{y}: %{x:.0f} days since the last touch<extra></extra>")
     fig.update_xaxes(title_text="Days", rangemode="tozero")
     fig.update_yaxes(title_text="Person met", autorange="reversed")
-    return _layout(fig, max(260, 60 + 26 * len(names)))
+    return _layout(fig, max(280, 150 + 34 * len(names)))

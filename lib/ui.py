@@ -182,6 +182,8 @@ def plotly(fig, key: str) -> None:
 
 def due_table(due: pd.DataFrame, key: str, height: int | str = "auto") -> None:
     """The due queue as a table: when, due date, kind, what."""
-    shown = due.assign(kind=due["kind"].map(followup.DUE_KINDS))[["status", "due_on", "kind", "title"]]
-    table(shown.rename(columns={"status": "When", "due_on": "Due", "kind": "Kind", "title": "What"}),
-          "Nothing due this week.", key=key, height=height)
+    shown = due.assign(kind=due["kind"].map(followup.DUE_KINDS))[["title", "due_on", "status", "kind"]]
+    table(shown.rename(columns={"title": "What", "due_on": "Due", "status": "When", "kind": "Kind"}),
+          "Nothing due this week.", key=key, height=height,
+          column_config={"Due": st.column_config.DateColumn(format="ddd D MMM"),
+                         "What": st.column_config.TextColumn(width="large")})

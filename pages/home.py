@@ -13,7 +13,7 @@ st.caption("Informational interviews, from first contact to keeping in touch. "
            "Hover over a figure or a chart title to see how it is counted.")
 
 
-def rate(value, n) -> str:
+def rate(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
@@ -22,8 +22,9 @@ c, r, t, f = s["contacts"], s["requests"], s["thank_yous"], s["follow_ups_due"]
 kpis[0].metric("Warm contacts", c["warm"], help=metrics.definition(metrics.contacts))
 kpis[1].metric("Cold contacts", c["cold"], help=metrics.definition(metrics.contacts))
 kpis[2].metric("Requests sent", r["sent"], help=metrics.definition(metrics.requests),
-               delta=f"{r['pending']} pending" if r["pending"] else None, delta_color="off")
-kpis[3].metric("Reply rate", rate(r["reply_rate"], r["settled"]), help=metrics.definition(metrics.requests),
+               delta=f"{r['pending']} pending" if r["pending"] else None, delta_color="off",
+               delta_arrow="off")
+kpis[3].metric("Reply rate", rate(r["reply_rate"]), help=metrics.definition(metrics.requests),
                delta=f"{r['replied']} of {r['settled']} settled", delta_color="off", delta_arrow="off")
 kpis[4].metric("Conversations held", s["conversations"]["held"], help=metrics.definition(metrics.conversations),
                delta=f"{s['conversations']['scheduled']} coming up", delta_color="off", delta_arrow="off")
