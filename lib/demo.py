@@ -172,6 +172,7 @@ class _Cohort:
             "touches", "prep_items", "advising_sessions", "action_items", "tasks")}
         self.template = prep_template().to_dict("records")
         self.used_names: set[str] = set()
+        self.employers: dict[tuple[str, str], dict] = {}
 
     def person_name(self) -> str:
         rng = self.rng
@@ -209,10 +210,12 @@ class _Cohort:
 
         orgs = []
         for org_name in rng.sample(field.organisations, k=min(len(field.organisations), rng.randint(3, 5))):
-            orgs.append(self.add("organisations", student_id=sid, name=org_name, industry=field.industry,
-                                 website=None, motivation=rng.randint(0, 3), postings=rng.randint(1, 3),
-                                 notes=None, created_at=start + timedelta(days=rng.randint(0, 5)),
-                                 archived_at=None))
+            org = self.add("organisations", student_id=sid, name=org_name, industry=field.industry,
+                           website=None, motivation=rng.randint(0, 3), postings=rng.randint(1, 3),
+                           notes=None, created_at=start + timedelta(days=rng.randint(0, 5)),
+                           archived_at=None, target=True)
+            self.employers[(sid, org_name)] = org
+            orgs.append(org)
 
         n_contacts = rng.randint(*pattern.contacts)
         contacts = [self.contact(sid, pattern, field, orgs, ctx) for _ in range(n_contacts)]
@@ -238,7 +241,9 @@ class _Cohort:
         name = self.person_name()
         first, last = name.split(" ", 1)
         org = rng.choice(orgs) if orgs and rng.random() < 0.75 else None
-        org_name = org["name"] if org else rng.choice(field.organisations)
+        if org is None:  # works somewhere that is not (yet) on the student's LAMP list
+            org = self.employer(sid, rng.choice(field.organisations), field, created or self.now)
+        org_name = org["name"]
         domain = "".join(ch for ch in org_name.lower() if ch.isalnum())[:18] + ".example"
         how = rng.choice(HOW_MET[source]).format(org=org_name, referrer=referrer["name"] if referrer else "",
                                                  **ctx)
@@ -247,7 +252,7 @@ class _Cohort:
             created = self.now - timedelta(days=rng.randint(lo, hi), hours=rng.randint(0, 8))
         return self.add(
             "contacts", student_id=sid, name=name, role=rng.choice(field.roles),
-            organisation_id=org["id"] if org else None,
+            organisation_id=org["id"],
             email=f"{first.lower()}.{last.lower()}@{domain}" if rng.random() < 0.8 else None,
             linkedin_url=(f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{rng.randint(10, 99)}"
                           if rng.random() < 0.7 else None),
@@ -255,6 +260,15 @@ class _Cohort:
             referred_by=referrer["id"] if referrer else None,
             keep_in_touch_days=rng.choice((None, None, None, 90, 120)) if source in WARM_SOURCES else None,
             notes=None, import_id=None, created_at=created, archived_at=None)
+
+    def employer(self, sid: str, name: str, field: Field, created: datetime) -> dict:
+        """The student's organisation row for an employer, created (not a target) on first use."""
+        key = (sid, name)
+        if key not in self.employers:
+            self.employers[key] = self.add(
+                "organisations", student_id=sid, name=name, industry=field.industry, website=None,
+                motivation=None, postings=None, notes=None, created_at=created, archived_at=None, target=False)
+        return self.employers[key]
 
     def request(self, sid: str, contact: dict, pattern: Pattern, field: Field) -> dict | None:
         """Send a request, maybe get a reply, maybe meet. Returns the interview if one was set."""

@@ -204,7 +204,22 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_schema]
+def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
+    """The network map: LinkedIn connection dates, the LAMP list as a flag on organisations
+    (contacts and imports also create organisations that are not targets), and an
+    revision on the records people edit, so an edit made on a stale copy is refused instead
+    of silently overwriting another session's change."""
+    cur.execute("""
+    ALTER TABLE contacts ADD COLUMN connected_on DATE;      -- LinkedIn's 'Connected On'
+    ALTER TABLE contacts ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE organisations ADD COLUMN target BOOLEAN NOT NULL DEFAULT false;
+    ALTER TABLE organisations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    -- Before this step organisations were only ever created as LAMP entries.
+    UPDATE organisations SET target = true;
+    """)
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_schema, m002_network]
 
 
 def apply(cur: duckdb.DuckDBPyConnection) -> list[int]:

@@ -84,3 +84,15 @@ def clean_text(value: object, field: str, *, required: bool = False, max_len: in
     if len(text) > max_len:
         raise InvalidInput(field, f"is {len(text)} characters long; the limit is {max_len}")
     return text
+
+
+class InvalidRows(ValueError):
+    """Several rows of a table or file are bad; each problem names its row and field."""
+
+    def __init__(self, problems: list[InvalidInput]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class StaleEdit(RuntimeError):
+    """The record changed in another session since this one read it: the edit is refused."""
