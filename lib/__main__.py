@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from lib import clock, demo, metrics
+from lib import clock, demo, linkedin, metrics
 from lib.db import Database, DatabaseLocked, default_path, demo_path
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--student", metavar="NAME_OR_ID", help="one student (default: the whole cohort)")
     stats.add_argument("--today", type=_date, help="'as of' date (default today)")
     stats.add_argument("--json", action="store_true", help="print JSON (the only format)")
+
+    imp = commands.add_parser("import-linkedin", help="import a LinkedIn Connections.csv into a student's network")
+    imp.add_argument("file", metavar="FILE", help="Connections.csv (or LinkedIn's whole export .zip)")
+    imp.add_argument("--student", metavar="NAME_OR_ID", required=True)
+    imp.add_argument("--db")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+    imp.add_argument("--json", action="store_true",
+                     help='print {"new", "duplicates", "skipped_blank", "invalid": [{"line", "reason"}]}')
     return parser
 
 
@@ -94,7 +102,39 @@ def run(argv: list[str]) -> int:
             student_id = _resolve(db, args.student) if args.student else None
             print(json.dumps(metrics.summary(db, student_id, args.today or clock.today()), indent=2))
         return 0
+    if args.command == "import-linkedin":
+        return _import_linkedin(args)
     raise UsageError(f"unknown command {args.command!r}")
+
+
+def _import_linkedin(args: argparse.Namespace) -> int:
+    """Exit 0 when the file was read (invalid rows are reported, not fatal), 2 when refused."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        parsed = linkedin.parse(data, clock.today())
+    except linkedin.NotAConnectionsExport as exc:
+        raise UsageError(f"{path.name} was refused: {exc}; nothing was imported") from None
+    with _open_existing(args.db) as db:
+        student_id = _resolve(db, args.student)
+        if args.dry_run:
+            plan = linkedin.plan(db, student_id, parsed)
+        else:
+            _, plan = linkedin.commit(db, student_id, parsed, filename=path.name, now=clock.now())
+    result = plan.summary()
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    verb = "would add" if args.dry_run else "added"
+    print(f"{path.name}: {verb} {result['new']} new contacts; {result['duplicates']} already in the network; "
+          f"{result['skipped_blank']} blank rows skipped; {len(result['invalid'])} invalid rows"
+          + (" (dry run: nothing written)" if args.dry_run else ""))
+    for row in result["invalid"]:
+        print(f"  line {row['line']}: {row['reason']}")
+    return 0
 
 
 def _open_existing(db_arg: str | None) -> Database:

@@ -74,3 +74,43 @@ def test_demo_at_career_centre_scale(tmp_path):
     assert result.returncode == 0, result.stderr
     students = json.loads(cli("students", "--db", str(path), "--json").stdout)
     assert len(students) == 2000
+
+
+FIXTURE = str(ROOT / "tests" / "fixtures" / "linkedin" / "Connections.csv")
+
+
+def test_import_linkedin_dry_run_json_then_real_then_again(tmp_path):
+    path = str(tmp_path / "real.duckdb")
+    cli("students", "--db", path, "--add", "Ada Lovelace")
+    dry = cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path, "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    figures = json.loads(dry.stdout)
+    assert set(figures) == {"new", "duplicates", "skipped_blank", "invalid"}
+    assert (figures["new"], figures["duplicates"], figures["skipped_blank"]) == (6, 0, 2)
+    assert [row["line"] for row in figures["invalid"]] == [10, 11, 12]
+    assert set(figures["invalid"][0]) == {"line", "reason"}
+    real = cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path)
+    assert real.returncode == 0 and "added 6 new contacts" in real.stdout and "line 12:" in real.stdout
+    again = json.loads(cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path, "--json").stdout)
+    assert (again["new"], again["duplicates"]) == (0, 6)
+
+
+def test_import_linkedin_refusals_exit_2_and_write_nothing(tmp_path):
+    path = tmp_path / "real.duckdb"
+    cli("students", "--db", str(path), "--add", "Ada Lovelace")
+    before = path.stat().st_mtime_ns
+    other = tmp_path / "people.csv"
+    other.write_text("Name,Email\nJane,jane@example.com\n")
+    for args, message in [
+        ((str(other),), "people.csv was refused: no header row with 'First Name' and 'Last Name'"),
+        ((str(tmp_path / "missing.csv"),), "cannot read"),
+        ((FIXTURE, "--student", "Nobody"), "Nobody"),
+    ]:
+        argv = ["import-linkedin", *args, "--db", str(path)]
+        if "--student" not in args:
+            argv += ["--student", "Ada Lovelace"]
+        result = cli(*argv)
+        assert result.returncode == 2, result
+        assert message in result.stderr and result.stderr.count("\n") == 1
+    assert path.stat().st_mtime_ns == before
+    assert cli("import-linkedin", FIXTURE, "--db", str(path)).returncode == 2   # --student is required
