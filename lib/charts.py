@@ -5,6 +5,9 @@ Every axis is labelled and every rate carries its n.
 """
 from __future__ import annotations
 
+import html
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,6 +20,15 @@ PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": 
 WARMTH_COLOURS = {"warm": PALETTE["orange"], "cold": PALETTE["blue"]}
 NEUTRAL = PALETTE["grey"]
 FONT = "Source Sans Pro, sans-serif"
+MAP_LABEL_LIMIT = 40          # past this many people the map drops name labels (hover still works)
+GOLDEN = (math.sqrt(5) - 1) / 2
+
+
+def plain(value: object) -> str:
+    """User text made inert for Plotly, which reads <b>, <a href> and friends as markup.
+    Only & < > are escaped: Plotly decodes those entities but shows &quot; literally."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return html.escape(text, quote=False)
 
 
 def _layout(fig: go.Figure, height: int = 340) -> go.Figure:
@@ -89,7 +101,7 @@ def thank_you_chart(frame: pd.DataFrame) -> go.Figure:
                 name=f"{warmth.capitalize()} contact" + ("" if sent else ": not sent yet"),
                 marker=dict(color=WARMTH_COLOURS[warmth], size=10,
                             symbol="circle" if sent else "x-thin-open", line=dict(width=2, color=WARMTH_COLOURS[warmth])),
-                customdata=part["contact"],
+                customdata=[plain(c) for c in part["contact"]],
                 hovertemplate=("%{customdata}<br>%{y:.0f} hours after the conversation"
                                + ("" if sent else " and still not sent") + "<extra></extra>"))
     for hours, label in ((24, "24 h"), (48, "48 h")):
@@ -106,7 +118,7 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
     """Per person met: dots for the days between touches, a diamond for days since the last
     one, and a bar for their keep-in-touch target."""
     fig = go.Figure()
-    names = frame["contact"].tolist()
+    names = [plain(c) for c in frame["contact"]]
     fig.add_bar(y=names, x=frame["target_days"].tolist(), orientation="h", name="Keep-in-touch target",
                 marker_color="#E8E8E8", hovertemplate="%{y}: target every %{x} days<extra></extra>")
     gap_y, gap_x, gap_colour = [], [], []
@@ -127,3 +139,109 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Days", rangemode="tozero")
     fig.update_yaxes(title_text="Person met", autorange="reversed")
     return _layout(fig, max(280, 150 + 34 * len(names)))
+
+
+def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str, str]) -> go.Figure:
+    """The student at the centre; contacts around them in one wedge per source category
+    (warm and most engaged nearest the centre), coloured warm or cold, sized by engagement
+    (requests + conversations), with a line from each referrer to the person they introduced."""
+    if nodes.empty:
+        return empty_figure("No contacts yet: map your network to see it here.", 420)
+    nodes = nodes.sort_values(["source", "warmth", "engagement"], ascending=[True, False, False],
+                              kind="stable").reset_index(drop=True)
+    x, y, wedges = _radial_layout(nodes["source"].tolist(), list(source_labels))
+    nodes = nodes.assign(x=x, y=y)
+    fig = go.Figure()
+    where = dict(zip(nodes["id"], zip(nodes["x"], nodes["y"])))
+    edge_x, edge_y = [], []
+    for child, parent in zip(nodes["id"], nodes["referred_by"]):
+        if isinstance(parent, str) and parent in where:
+            edge_x += [where[parent][0], where[child][0], None]
+            edge_y += [where[parent][1], where[child][1], None]
+    if edge_x:
+        fig.add_scatter(x=edge_x, y=edge_y, mode="lines", name="Referred (who introduced whom)",
+                        line=dict(color="#9A9A9A", width=1.2), hoverinfo="skip")
+    labelled = len(nodes) <= MAP_LABEL_LIMIT
+    for warmth in ("warm", "cold"):
+        part = nodes[nodes["warmth"] == warmth]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["x"].round(3).tolist(), y=part["y"].round(3).tolist(),
+            mode="markers+text" if labelled else "markers", name=f"{warmth.capitalize()} contact",
+            text=[plain(n) for n in part["name"]] if labelled else None, textposition="top center",
+            textfont=dict(size=10, color="#333333"),
+            marker=dict(color=WARMTH_COLOURS[warmth], size=(7 + 3 * part["engagement"].clip(upper=6)).tolist(),
+                        line=dict(color="white", width=1), opacity=0.9),
+            customdata=[[plain(n), plain(o) or "no organisation", source_labels.get(s, s), int(r), int(c)]
+                        for n, o, s, r, c in zip(part["name"], part["organisation"], part["source"],
+                                                  part["requests"], part["conversations"])],
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}, " + warmth
+                           + "<br>%{customdata[3]} requests, %{customdata[4]} conversations<extra></extra>"))
+    fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[plain(student_name)], textposition="bottom center",
+                    marker=dict(symbol="star", size=22, color=PALETTE["green"], line=dict(color="white", width=1)),
+                    name="You", hovertemplate="You<extra></extra>", textfont=dict(size=12))
+    for source, angle in wedges:
+        count = int((nodes["source"] == source).sum())
+        fig.add_annotation(x=1.2 * math.cos(angle), y=1.2 * math.sin(angle), showarrow=False,
+                           text=f"{source_labels.get(source, source)} ({count})",
+                           font=dict(size=11, color=NEUTRAL))
+    fig.update_xaxes(visible=False, range=[-1.5, 1.5])
+    fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x")
+    fig = _layout(fig, 600)
+    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def _radial_layout(sources: list[str], order: list[str]) -> tuple[list[float], list[float], list[tuple]]:
+    """Positions on a disc: one wedge per category (width by head-count, with a floor so a
+    small category stays visible), people spread by a golden-angle sunflower inside it."""
+    counts = {s: sources.count(s) for s in order if s in sources}
+    total = sum(counts.values())
+    weights = {s: max(n, 0.04 * total) for s, n in counts.items()}
+    scale = 2 * math.pi / sum(weights.values())
+    x, y, wedges, start = [], [], [], math.pi / 2
+    position: dict[str, tuple[float, float, int]] = {}
+    for source, weight in weights.items():
+        width = weight * scale
+        position[source] = (start, width, 0)
+        wedges.append((source, start + width / 2))
+        start += width
+    for source in sources:
+        begin, width, index = position[source]
+        n = counts[source]
+        radius = 0.22 + 0.78 * math.sqrt((index + 0.5) / n)
+        margin = min(0.08, width * 0.1)
+        angle = begin + margin + (width - 2 * margin) * ((index * GOLDEN + 0.5) % 1.0)
+        x.append(radius * math.cos(angle))
+        y.append(radius * math.sin(angle))
+        position[source] = (begin, width, index + 1)
+    return x, y, wedges
+
+
+def warmth_bars(frame: pd.DataFrame, category: str, title: str, order: list[str] | None = None) -> go.Figure:
+    """Stacked horizontal bars of warm and cold contacts per category (source or organisation)."""
+    if frame.empty:
+        return empty_figure("No contacts yet.", 260)
+    categories = order or list(dict.fromkeys(frame[category]))
+    labels = [plain(_short(c)) for c in categories]
+    fig = go.Figure()
+    for rank, warmth in enumerate(("warm", "cold")):
+        part = frame[frame["warmth"] == warmth].set_index(category)["contacts"].reindex(categories).fillna(0)
+        fig.add_bar(y=labels, x=part.astype(int).tolist(), orientation="h", name=warmth.capitalize(),
+                    marker_color=WARMTH_COLOURS[warmth], legendrank=rank + 1,
+                    customdata=[plain(c) for c in categories],
+                    hovertemplate="%{customdata}: %{x} " + warmth + " contacts<extra></extra>")
+    fig.update_xaxes(title_text="Contacts (people)", rangemode="tozero")
+    fig.update_yaxes(title_text=title, autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=False)
+    fig = _layout(fig, max(260, 110 + 26 * len(categories)))
+    # Plotly's automargin can leave the axis title on top of long tick labels: size it ourselves.
+    longest = max(len(label) for label in labels)
+    fig.update_layout(barmode="stack", bargap=0.3, margin=dict(l=min(300, 48 + 7 * longest)),
+                      legend=dict(traceorder="normal"))
+    fig.update_yaxes(title_standoff=8)
+    return fig
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
