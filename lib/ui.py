@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import clock, followup, metrics
+from lib import clock, followup, linkedin, metrics
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.db import Database, default_path, demo_path
 from lib.students import list_students
@@ -127,6 +127,72 @@ def show_invalid(exc) -> None:
              icon=":material/error:")
 
 
+def flash(kind: str, markdown: str) -> None:
+    """A message for the next run (after a callback or st.rerun). `markdown` must already
+    have any user text escaped with md_escape."""
+    st.session_state.setdefault("_flash", []).append((kind, markdown))
+
+
+def show_flash() -> None:
+    for kind, markdown in st.session_state.pop("_flash", []):
+        {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](markdown)
+
+
+def report(exc: Exception) -> None:
+    """Flash a refused input: each problem names its field or row; the user's words are escaped."""
+    problems = getattr(exc, "problems", None) or [exc]
+    lines = [f"**{md_escape(p.field)}**: {md_escape(p.message)}" if hasattr(p, "field") else md_escape(p)
+             for p in problems]
+    flash("error", "Nothing was saved. Please check:\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def ask_to_confirm(name: str, payload: object) -> None:
+    """Open the confirmation dialog `name` (drawn by confirmation()) from the next run on."""
+    st.session_state["_confirm"] = (name, payload)
+
+
+def _close_confirmation() -> None:
+    st.session_state.pop("_confirm", None)
+
+
+def _confirmed(action, payload) -> None:
+    _close_confirmation()
+    action(payload)
+
+
+def confirmation(name: str, title: str, body: str, confirm_label: str, action) -> None:
+    """A modal asking to confirm a destructive step; `action(payload)` runs on confirm.
+
+    The open dialog lives in session state, so any rerun redraws it and a dismissal
+    (X, Esc, click outside) forgets it. `body` is markdown with user text escaped.
+    """
+    pending = st.session_state.get("_confirm")
+    if not pending or pending[0] != name:
+        return
+
+    @st.dialog(title, on_dismiss=_close_confirmation)
+    def dialog() -> None:
+        st.markdown(body)
+        yes, no = st.columns(2)
+        yes.button(confirm_label, key=f"{name}_yes", type="primary", width="stretch",
+                   on_click=_confirmed, args=(action, pending[1]))
+        no.button("Cancel", key=f"{name}_no", width="stretch", on_click=_close_confirmation)
+
+    dialog()
+
+
+def editor_rows(base: list[dict], state: dict | None) -> list[tuple[int, dict, bool]]:
+    """What an st.data_editor shows after the user's edits, as (row number on screen,
+    values, changed?) for each row not deleted. `base` is exactly the list of rows the
+    editor was drawn from; `state` its session-state edits."""
+    state = state or {}
+    edited = {int(k): v for k, v in (state.get("edited_rows") or {}).items()}
+    deleted = {int(i) for i in state.get("deleted_rows") or []}
+    rows = [(i + 1, {**row, **edited.get(i, {})}, i in edited) for i, row in enumerate(base) if i not in deleted]
+    rows += [(len(base) + j + 1, dict(row), True) for j, row in enumerate(state.get("added_rows") or [])]
+    return rows
+
+
 def require_student(ctx: Context) -> str:
     """The current student id, or stop the page with a pointer to the welcome form."""
     if ctx.student_id is None:
@@ -148,6 +214,12 @@ def _home(path: str, version: int, student_id: str, today: date, now: datetime) 
         "touch_gaps": metrics.touch_gaps(db, student_id, now),
         "due": followup.due_items(db, student_id, today, now),
     }
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file...")
+def parse_connections(data: bytes, today: date) -> linkedin.ParsedFile:
+    """Parsed once per uploaded file, not on every rerun while the preview is shown."""
+    return linkedin.parse(data, today)
 
 
 def home_data(ctx: Context) -> dict:

@@ -1,16 +1,448 @@
-"""Network: the student's contacts, warm and cold, and their target organisations (read-only for now)."""
+"""Network: map, add and import a student's contacts, score target organisations (LAMP)
+and answer "who are my warm paths into organisation X?". Rules live in lib/network.py
+and lib/linkedin.py; this page draws widgets and hands their values over."""
+import pandas as pd
 import streamlit as st
 
-from lib import network, ui
+from lib import charts, linkedin, network, ui
+from lib.models import SOURCES, InvalidInput, InvalidRows, StaleEdit, suggested_warmth
+from lib.network import ContactInput, DuplicateContact, OrganisationInput
+
+ss = st.session_state
+TABS = ("Contacts", "Map your network", "Target organisations", "Import from LinkedIn", "Network map")
+WARMTH_CHOICES = {"suggested": "As the source suggests", "warm": "Warm", "cold": "Cold"}
+KEEP_IN_TOUCH = [None, 30, 60, 90, 120, 182, 365]
+FIELDS = ("name", "role", "organisation", "email", "linkedin_url", "phone", "source", "warmth", "how_met",
+          "referred_by", "keep_in_touch_days", "notes")
+PICK_LIMIT = 500          # the edit picker lists at most this many of the filtered contacts
+MAP_BLANK_ROWS = 6
+
+
+def keep_label(days):
+    return "Default: about every 6 months" if days is None else f"Every {days} days"
+
+
+# --- the contact form, shared by "add" and "edit" ------------------------------------------
+
+def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
+    """The widgets of one contact form; values live in session state under prefix_<field>."""
+    left, right = st.columns(2)
+    left.text_input("Name (required)", key=f"{prefix}_name", max_chars=120)
+    right.text_input("Role", key=f"{prefix}_role", max_chars=160, placeholder="e.g. Product manager")
+    left.text_input("Organisation", key=f"{prefix}_organisation", max_chars=160,
+                    help="Matched to an organisation you already have, ignoring case and spacing.")
+    right.text_input("Email", key=f"{prefix}_email", max_chars=254)
+    left.text_input("LinkedIn URL", key=f"{prefix}_linkedin_url", max_chars=300,
+                    placeholder="https://www.linkedin.com/in/...")
+    right.text_input("Phone", key=f"{prefix}_phone", max_chars=40)
+    left.selectbox("Where they come from", list(SOURCES), key=f"{prefix}_source", format_func=SOURCES.get)
+    right.radio("Warmth", list(WARMTH_CHOICES), key=f"{prefix}_warmth", format_func=WARMTH_CHOICES.get,
+                horizontal=True, help="Warm: you share a connection (family, school, work, an alum, a "
+                                      "referral). Cold: you found them. Start with the warm ones.")
+    left.text_input("How we met", key=f"{prefix}_how_met", max_chars=500)
+    names = dict(zip(referrers["id"], referrers["name"]))
+    current = ss.get(f"{prefix}_referred_by")
+    options = list(names) + ([current] if current and current not in names else [])
+    right.selectbox("Referred by", options, key=f"{prefix}_referred_by", index=None,
+                    format_func=lambda cid: names.get(cid, "(an archived contact)"),
+                    placeholder="Nobody: I found or know them myself",
+                    help="Who introduced you. Lists your warm contacts and anyone you have contacted.")
+    keep_options = KEEP_IN_TOUCH + ([ss[f"{prefix}_keep_in_touch_days"]]
+                                    if ss.get(f"{prefix}_keep_in_touch_days") not in KEEP_IN_TOUCH else [])
+    left.selectbox("Keep in touch", keep_options, key=f"{prefix}_keep_in_touch_days", format_func=keep_label)
+    st.text_area("Notes", key=f"{prefix}_notes", max_chars=5000, height=80)
+
+
+def form_input(prefix: str) -> ContactInput:
+    values = {f: ss.get(f"{prefix}_{f}") for f in FIELDS}
+    values["warmth"] = None if values["warmth"] == "suggested" else values["warmth"]
+    return ContactInput(**values)
+
+
+def fill_form(prefix: str, record: dict | None) -> None:
+    """Put a contact's values in the form (None: empty it). Callbacks only: widgets are not drawn yet."""
+    record = record or {"source": "other", "warmth": "suggested"}
+    for f in FIELDS:
+        ss[f"{prefix}_{f}"] = record.get(f) if f in ("referred_by", "keep_in_touch_days", "source",
+                                                     "warmth") else (record.get(f) or "")
+
+
+def added(ctx, data: ContactInput) -> None:
+    warmth = data.warmth or suggested_warmth(data.source)
+    ui.flash("success", f"Added **{ui.md_escape(data.name.strip())}** as a {warmth} contact "
+                        f"({SOURCES[data.source].lower()}).")
+
+
+def submit_add(ctx, force: bool = False) -> None:
+    data = form_input("add")
+    ss.pop("add_duplicate", None)
+    if not force:
+        similar = network.similar_contacts(ctx.db, ctx.student_id, (data.name or "").strip())
+        if similar:
+            ss["add_similar"] = similar
+            return
+    ss.pop("add_similar", None)
+    try:
+        network.add_contact(ctx.db, ctx.student_id, data, ctx.now)
+    except DuplicateContact as exc:
+        ui.report(exc)
+        ss["add_duplicate"] = (exc.existing_id, exc.existing_name)
+        return
+    except InvalidInput as exc:
+        ui.report(exc)
+        return
+    added(ctx, data)
+    fill_form("add", None)
+
+
+def open_contact(ctx, contact_id: str) -> None:
+    ss["contact_pick"] = contact_id
+    load_contact(ctx)
+
+
+def load_contact(ctx) -> None:
+    record = network.get_contact(ctx.db, ctx.student_id, ss.get("contact_pick")) if ss.get("contact_pick") else None
+    fill_form("edit", record)
+    ss["edit_revision"] = record["revision"] if record else None
+
+
+def submit_edit(ctx) -> None:
+    try:
+        network.update_contact(ctx.db, ctx.student_id, ss["contact_pick"], form_input("edit"), ctx.now,
+                               revision=ss["edit_revision"])
+    except InvalidInput as exc:
+        ui.report(exc)
+        return
+    except StaleEdit as exc:
+        ui.flash("error", ui.md_escape(exc))
+        return
+    ui.flash("success", f"Saved **{ui.md_escape(ss['edit_name'].strip())}**.")
+    load_contact(ctx)
+
+
+def archive(ctx, contact_id: str) -> None:
+    name = network.get_contact(ctx.db, ctx.student_id, contact_id)["name"]
+    network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, True)
+    ss.pop("contact_pick", None)
+    ui.flash("success", f"Archived **{ui.md_escape(name)}**. Restore them from *Archived contacts* below.")
+
+
+def restore(ctx) -> None:
+    contact_id = ss.get("archived_pick")
+    if contact_id:
+        network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, False)
+        ui.flash("success", "Restored.")
+
+
+# --- tabs ----------------------------------------------------------------------------------
+
+def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
+    search, warmth, source = st.columns([2, 1, 1.2])
+    query = search.text_input("Search", key="contacts_search", placeholder="Name, organisation or role")
+    warmth_filter = warmth.segmented_control("Warmth", ["warm", "cold"], key="contacts_warmth",
+                                             format_func=str.capitalize)
+    source_filter = source.selectbox("Where they come from", list(SOURCES), key="contacts_source", index=None,
+                                     format_func=SOURCES.get, placeholder="Any")
+    shown = contacts
+    if query:
+        text = shown[["Name", "Organisation", "Role"]].fillna("").agg(" ".join, axis=1)
+        shown = shown[text.str.contains(query, case=False, regex=False)]
+    if warmth_filter:
+        shown = shown[shown["Warmth"] == warmth_filter]
+    if source_filter:
+        shown = shown[shown["Source"] == SOURCES[source_filter]]
+    ui.table(shown.drop(columns="id"), "No contacts match." if len(contacts) else
+             "No contacts yet: start with *Map your network*, add one below, or import from LinkedIn.",
+             key="network_contacts", height=380 if len(shown) > 10 else "auto",
+             column_config={"LinkedIn": st.column_config.LinkColumn(display_text="Profile"),
+                            "Added": st.column_config.DateColumn(format="D MMM YYYY")})
+    if len(contacts):
+        st.caption(f"{len(shown):,} of {len(contacts):,} contacts shown.")
+
+    referrers = ui.read(ctx, network.referrer_choices)
+    with st.expander("Add a contact", icon=":material/person_add:", expanded=contacts.empty):
+        if "add_source" not in ss:
+            fill_form("add", None)
+        with st.form("contact_add", border=False):
+            contact_fields("add", referrers)
+            st.form_submit_button("Add contact", type="primary", on_click=submit_add, args=(ctx,))
+        if ss.get("add_similar"):
+            names = ", ".join(f"**{ui.md_escape(s['name'])}**" + (f" ({ui.md_escape(s['organisation'])})"
+                                                                   if s["organisation"] else "")
+                              for s in ss["add_similar"])
+            st.warning(f"You already have someone with a similar name: {names}. Is this a different person?")
+            yes, no = st.columns(2)
+            yes.button("Yes, add as a new person", key="contact_add_anyway", on_click=submit_add,
+                       args=(ctx, True))
+            no.button("No, don't add", key="contact_add_cancel", on_click=lambda: ss.pop("add_similar", None))
+        if ss.get("add_duplicate"):
+            existing_id, existing_name = ss["add_duplicate"]
+            st.button(f"Open {existing_name}", key="open_duplicate", icon=":material/edit:",
+                      on_click=open_contact, args=(ctx, existing_id))
+
+    with st.expander("Edit or archive a contact", icon=":material/edit:", expanded=bool(ss.get("contact_pick"))):
+        picks = shown.head(PICK_LIMIT)
+        names = dict(zip(picks["id"], picks["Name"] + picks["Organisation"].map(
+            lambda o: f" · {o}" if isinstance(o, str) else "")))
+        chosen = ss.get("contact_pick")
+        if chosen and chosen not in names:
+            record = network.get_contact(ctx.db, ctx.student_id, chosen)
+            names[chosen] = record["name"] if record else "(gone)"
+        st.selectbox("Contact", list(names), key="contact_pick", index=None, format_func=names.get,
+                     placeholder="Choose a contact (the search above narrows this list)",
+                     on_change=load_contact, args=(ctx,))
+        if len(shown) > PICK_LIMIT:
+            st.caption(f"Showing the first {PICK_LIMIT} of {len(shown):,}: search to find others.")
+        if ss.get("contact_pick"):
+            if "edit_source" not in ss or ss.get("edit_revision") is None:
+                load_contact(ctx)
+            with st.form("contact_edit", border=False):
+                contact_fields("edit", referrers)
+                st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx,))
+            st.button("Archive...", key="contact_archive", icon=":material/archive:",
+                      on_click=ui.ask_to_confirm, args=("archive_contact", ss["contact_pick"]))
+            ui.confirmation("archive_contact", "Archive this contact?",
+                            f"**{ui.md_escape(ss.get('edit_name', ''))}** leaves your lists and charts. "
+                            "Their requests, conversations and notes are kept, and you can restore them.",
+                            "Archive", lambda cid: archive(ctx, cid))
+
+    archived = ui.read(ctx, network.archived_contacts)
+    if len(archived):
+        with st.expander(f"Archived contacts ({len(archived)})", icon=":material/inventory_2:"):
+            names = dict(zip(archived["id"], archived["Name"]))
+            st.selectbox("Archived contact", list(names), key="archived_pick", format_func=names.get)
+            st.button("Restore", key="contact_restore", on_click=restore, args=(ctx,))
+
+
+def reset_map_editor() -> None:
+    ss.pop("map_editor", None)
+
+
+def save_map(ctx, category: str, base: list[dict]) -> None:
+    rows = [values for _, values, _ in ui.editor_rows(base, ss.get("map_editor"))]
+    try:
+        result = network.add_many(ctx.db, ctx.student_id, category, rows, ctx.now)
+    except (InvalidInput, InvalidRows) as exc:
+        ui.report(exc)
+        return
+    reset_map_editor()
+    if not result.added:
+        ui.flash("warning", "Type at least one name in the table first.")
+        return
+    ui.flash("success", f"Added {result.added} {SOURCES[category].lower()} contact"
+                        f"{'s' if result.added != 1 else ''}. Next: pick another category on the left.")
+    for hint in result.similar:
+        others = ", ".join(ui.md_escape(s["name"]) for s in hint["similar"])
+        ui.flash("warning", f"**{ui.md_escape(hint['name'])}** looks like {others}, already in your network. "
+                            "If it's the same person, archive one of them under *Contacts*.")
+
+
+def map_tab(ctx) -> None:
+    counts = ui.read(ctx, network.source_counts).set_index("source")["n"]
+    st.caption("Brainstorm by category: type a few names per category. Warm contacts first: they "
+               "answer more often. Details can wait; you can edit anyone later under *Contacts*.")
+    left, right = st.columns([1, 2.4], gap="large")
+    if ss.get("map_category") not in SOURCES:
+        ss["map_category"] = "family"
+    left.radio("Think of people you know through...", list(network.MAP_PROMPTS), key="map_category",
+               format_func=lambda s: f"{SOURCES[s]} ({counts[s]})", on_change=reset_map_editor)
+    category = ss["map_category"]
+    with right:
+        warmth = suggested_warmth(category)
+        st.markdown(f"##### {SOURCES[category]}")
+        st.write(network.MAP_PROMPTS[category])
+        st.caption(f"People you add here are {warmth} contacts.")
+        base = [dict.fromkeys(("name", "organisation", "role", "how_met", "email", "linkedin_url"), "")
+                for _ in range(MAP_BLANK_ROWS)]
+        st.data_editor(pd.DataFrame(base, dtype="string"), key="map_editor", num_rows="dynamic",
+                       hide_index=True, width="stretch", column_config={
+                           "name": st.column_config.TextColumn("Name", max_chars=120),
+                           "organisation": st.column_config.TextColumn("Organisation", max_chars=160),
+                           "role": st.column_config.TextColumn("Role", max_chars=160),
+                           "how_met": st.column_config.TextColumn("How we met", max_chars=500),
+                           "email": st.column_config.TextColumn("Email", max_chars=254),
+                           "linkedin_url": st.column_config.TextColumn("LinkedIn URL", max_chars=300)})
+        st.button("Add these people", key="map_save", type="primary", icon=":material/group_add:",
+                  on_click=save_map, args=(ctx, category, base))
+
+
+LAMP_COLUMNS = ["Organisation", "Industry", "Motivation", "Postings", "Advocacy", "Warm paths", "Contacts"]
+
+
+def save_lamp(ctx) -> None:
+    base = ss.get("orgs_base", [])
+    rows = [OrganisationInput(row=number, id=values.get("id"), name=values.get("Organisation"),
+                              industry=values.get("Industry"), motivation=values.get("Motivation"),
+                              postings=values.get("Postings"), revision=values.get("revision"))
+            for number, values, changed in ui.editor_rows(base, ss.get("orgs_editor")) if changed]
+    if not rows:
+        ui.flash("info", "No changes to save.")
+        return
+    try:
+        saved = network.save_organisations(ctx.db, ctx.student_id, rows, ctx.now)
+    except (InvalidInput, InvalidRows) as exc:
+        ui.report(exc)
+        return
+    except StaleEdit as exc:
+        ui.flash("error", ui.md_escape(exc))
+        return
+    ss.pop("orgs_editor", None)
+    ui.flash("success", f"Saved {saved} organisation{'s' if saved != 1 else ''}.")
+
+
+def remove_from_list(ctx, organisation_id: str) -> None:
+    network.remove_target(ctx.db, ctx.student_id, organisation_id)
+    ss.pop("orgs_editor", None)
+    ui.flash("success", "Taken off your list. Its contacts are unchanged.")
+
+
+def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
+    st.caption("Your LAMP list: the organisations you'd like to work for. Score **Motivation** 0-3 (how much "
+               "you want to work there) and **Postings** 1-3 (openings for people like you). **Advocacy** "
+               "comes from your contacts: a warm contact or alum works there. Work down the list from the top.",
+               help=ui.doc(network.organisations_table))
+    base = lamp.astype(object).where(lamp.notna(), None).to_dict("records")
+    ss["orgs_base"] = base
+    frame = pd.DataFrame(base, columns=["id", "revision", *LAMP_COLUMNS])
+    st.data_editor(
+        frame.astype({"Motivation": "Int64", "Postings": "Int64", "Contacts": "Int64"}), key="orgs_editor",
+        num_rows="add", hide_index=True, width="stretch", column_order=LAMP_COLUMNS,
+        disabled=["Advocacy", "Warm paths", "Contacts"],
+        column_config={
+            "Organisation": st.column_config.TextColumn(required=True, max_chars=160),
+            "Motivation": st.column_config.NumberColumn(min_value=0, max_value=3, step=1,
+                                                        help="0-3: how much you want to work there"),
+            "Postings": st.column_config.NumberColumn(min_value=1, max_value=3, step=1,
+                                                      help="1-3: openings for people like you"),
+            "Advocacy": st.column_config.CheckboxColumn(help="A warm contact or alum works there"),
+            "Warm paths": st.column_config.TextColumn(width="large", help="Your warm contacts there"),
+            "Contacts": st.column_config.NumberColumn(help="All your contacts there")})
+    save, remove = st.columns([1, 3])
+    save.button("Save the list", key="orgs_save", type="primary", on_click=save_lamp, args=(ctx,))
+    if len(lamp):
+        with remove.popover("Take one off the list", icon=":material/playlist_remove:"):
+            names = dict(zip(lamp["id"], lamp["Organisation"]))
+            pick = st.selectbox("Organisation", list(names), key="org_remove_pick", format_func=names.get)
+            st.button("Take off the list...", key="org_remove", on_click=ui.ask_to_confirm,
+                      args=("remove_target", pick))
+        ui.confirmation("remove_target", "Take this organisation off your list?",
+                        "It leaves your LAMP list; contacts who work there keep their organisation.",
+                        "Take it off", lambda oid: remove_from_list(ctx, oid))
+
+    st.subheader("Who can get me in?", help=ui.doc(network.warm_paths))
+    choices = ui.read(ctx, network.organisation_choices)
+    choices = choices[choices["target"] | (choices["warm"] > 0)]
+    if choices.empty:
+        st.caption("Add organisations to your list, or contacts with their organisation, to see warm paths.")
+        return
+    labels = dict(zip(choices["id"], choices["name"] + choices["warm"].map(
+        lambda n: f" ({n} warm path{'s' if n != 1 else ''})" if n else " (no warm path yet)")))
+    org_id = st.selectbox("Organisation", list(labels), key="paths_org", format_func=labels.get)
+    paths = network.warm_paths(ctx.db, ctx.student_id, org_id)
+    if paths.empty:
+        st.info("No warm path here yet. Ask your warm contacts whom they know there, search your school's "
+                "alumni on LinkedIn, or meet someone at an event; a referral makes a cold contact warm.",
+                icon=":material/route:")
+    else:
+        ui.table(paths, "", key="paths_table")
+
+
+def import_tab(ctx) -> None:
+    st.caption("On LinkedIn: *Me > Settings & Privacy > Data privacy > Get a copy of your data*, choose "
+               "*Connections*, and upload the Connections.csv you receive (or the whole .zip). Everyone is "
+               "added as a cold LinkedIn contact; people already in your network are left as they are.")
+    generation = ss.get("linkedin_gen", 0)
+    upload = st.file_uploader("Connections.csv", type=["csv", "zip"], key=f"linkedin_file_{generation}")
+    if upload is not None:
+        try:
+            parsed = ui.parse_connections(upload.getvalue(), ctx.today)
+        except linkedin.NotAConnectionsExport as exc:
+            st.error(f"**{ui.md_escape(upload.name)}** can't be imported: {ui.md_escape(exc)}. Nothing was written.",
+                     icon=":material/block:")
+        else:
+            preview_and_commit(ctx, upload.name, parsed, generation)
+    imports = ui.read(ctx, linkedin.imports_table)
+    if len(imports):
+        st.markdown("##### Earlier imports")
+        ui.table(imports, "", key="imports_table",
+                 column_config={"Imported": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+
+
+def preview_and_commit(ctx, filename: str, parsed: linkedin.ParsedFile, generation: int) -> None:
+    plan = linkedin.plan(ctx.db, ctx.student_id, parsed)
+    figures = plan.summary()
+    cols = st.columns(4)
+    cols[0].metric("New people", f"{figures['new']:,}")
+    cols[1].metric("Already in your network", f"{figures['duplicates']:,}")
+    cols[2].metric("Blank rows skipped", f"{figures['skipped_blank']:,}")
+    cols[3].metric("Invalid rows", f"{len(figures['invalid']):,}")
+    if figures["invalid"]:
+        st.markdown("Rows that can't be imported (fix them in the file and upload it again, or go on without them):")
+        ui.table(pd.DataFrame(figures["invalid"]).rename(columns={"line": "Line", "reason": "Reason"}), "",
+                 key="linkedin_invalid", height=min(300, 40 + 35 * len(figures["invalid"])))
+    if plan.new:
+        with st.expander(f"The {len(plan.new):,} new people", expanded=len(plan.new) <= 20):
+            ui.table(pd.DataFrame([{"Line": c.line, "Name": c.name, "Company": c.company, "Position": c.position,
+                                    "Connected on": c.connected_on} for c in plan.new[:500]]), "",
+                     key="linkedin_new", height=300 if len(plan.new) > 8 else "auto")
+            if len(plan.new) > 500:
+                st.caption(f"The first 500 of {len(plan.new):,}.")
+    if plan.duplicates:
+        with st.expander(f"{len(plan.duplicates):,} already in your network (left as they are)"):
+            ui.table(pd.DataFrame([{"Line": c.line, "Name": c.name, "Matches": match}
+                                   for c, match in plan.duplicates[:500]]), "", key="linkedin_duplicates")
+    if st.button(f"Import {len(plan.new):,} new contacts", key="linkedin_commit", type="primary",
+                 disabled=not plan.new, icon=":material/upload:"):
+        bar = st.progress(0.0, text="Importing...")
+        _, done = linkedin.commit(ctx.db, ctx.student_id, parsed, filename=filename, now=ctx.now,
+                                  progress=lambda n, total: bar.progress(n / total, text=f"{n:,} of {total:,}"))
+        ui.flash("success", f"Imported {len(done.new):,} new contacts from **{ui.md_escape(filename)}**. "
+                            "Find the warm paths among them under *Target organisations*.")
+        ss["linkedin_gen"] = generation + 1
+        st.rerun()
+
+
+def map_charts_tab(ctx) -> None:
+    nodes = ui.read(ctx, network.graph)
+    st.caption("You at the centre; your contacts grouped by where they come from, warm nearest the centre. "
+               "Bigger dots: more requests and conversations. Lines: who introduced you to whom."
+               + (f" Names are hidden past {charts.MAP_LABEL_LIMIT} people: hover a dot." if
+                  len(nodes) > charts.MAP_LABEL_LIMIT else ""))
+    ui.plotly(charts.network_map(nodes, ctx.student_name, SOURCES), key="chart_network_map")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("##### Warm and cold by where they come from")
+        by_source = ui.read(ctx, network.warmth_by_source)
+        ui.plotly(charts.warmth_bars(by_source, "source", "Where they come from",
+                                     order=[label for label in SOURCES.values() if label in set(by_source["source"])]),
+                  key="chart_warmth_source")
+    with right:
+        st.markdown("##### Warm and cold by organisation", help=ui.doc(network.warmth_by_organisation))
+        ui.plotly(charts.warmth_bars(ui.read(ctx, network.warmth_by_organisation), "organisation", "Organisation"),
+                  key="chart_warmth_org")
+
+
+# --- the page ------------------------------------------------------------------------------
 
 ctx = ui.context()
 ui.require_student(ctx)
 st.title("Network")
-st.caption("Warm contacts share a connection with you; cold ones you found or met once. Start with the warm ones.")
 contacts = ui.read(ctx, network.contacts_table)
-warm = int((contacts["Warmth"] == "warm").sum()) if not contacts.empty else 0
-st.subheader(f"Contacts ({warm} warm, {len(contacts) - warm} cold)")
-ui.table(contacts, "No contacts yet.", key="network_contacts")
-st.subheader("Target organisations (LAMP order)", help=ui.doc(network.organisations_table))
-ui.table(ui.read(ctx, network.organisations_table), "No target organisations yet.", key="network_orgs",
-         column_config={"Advocacy": st.column_config.CheckboxColumn(help="A warm contact works there")})
+lamp = ui.read(ctx, network.organisations_table)
+warm = int((contacts["Warmth"] == "warm").sum())
+kpis = st.columns(4)
+kpis[0].metric("Warm contacts", f"{warm:,}", help="Share a connection with you: start with them.")
+kpis[1].metric("Cold contacts", f"{len(contacts) - warm:,}")
+kpis[2].metric("Target organisations", len(lamp))
+kpis[3].metric("Targets with a warm path", f"{int(lamp['Advocacy'].sum())} of {len(lamp)}" if len(lamp) else "0")
+ui.show_flash()
+# An empty network opens on the prompts. Set once: a default that changed with the data would
+# make Streamlit see a new widget and jump tabs after the first person is added.
+ss.setdefault("network_tab", TABS[1] if contacts.empty else TABS[0])
+tabs = st.tabs(TABS, key="network_tab", on_change="rerun")
+sections = (lambda: contacts_tab(ctx, contacts), lambda: map_tab(ctx), lambda: organisations_tab(ctx, lamp),
+            lambda: import_tab(ctx), lambda: map_charts_tab(ctx))
+for tab, draw in zip(tabs, sections):
+    if tab.open is not False:   # None when tabs don't track state (then every tab draws)
+        with tab:
+            draw()
