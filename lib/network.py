@@ -217,6 +217,12 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
     return {key: ids[key] for key in wanted}
 
 
+def check_contact(db: Database, student_id: str, data: ContactInput, contact_id: str | None = None) -> None:
+    """Raise InvalidInput (or DuplicateContact) as saving would, without writing anything."""
+    with db.cursor() as cur:
+        _clean(cur, student_id, data, contact_id)
+
+
 def add_contact(db: Database, student_id: str, data: ContactInput, now: datetime) -> str:
     with db.write() as cur:
         row = _clean(cur, student_id, data, None)

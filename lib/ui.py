@@ -61,8 +61,30 @@ def demo_available() -> bool:
     return demo_path().is_file()
 
 
+_first_run_in_process = True
+
+
+def _leave_legacy_multipage_mode() -> None:
+    """Streamlit treats a folder named pages/ the old way (each file its own app, a menu
+    listing the files) until the first st.navigation call in the server process. If the
+    first visitor of a fresh server opens a deep link such as /network, that page would
+    run alone, without app.py, and the old menu would stick for every session. On the
+    process's first run, turn the flag off and rerun, so the run goes through app.py.
+    Only once: a rerun drops a button click read from its return value. (Private
+    Streamlit API, pinned with streamlit==1.67.0; checked by tests/e2e/test_network_browser.py.)"""
+    global _first_run_in_process
+    if not _first_run_in_process:
+        return
+    _first_run_in_process = False
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def context() -> Context:
     """The session's current database, role, student and 'as of' moment."""
+    _leave_legacy_multipage_mode()
     pending = st.session_state.pop("_pending_switch", None)
     if pending:
         st.session_state["dataset"], st.session_state["student_id"] = pending
@@ -127,23 +149,31 @@ def show_invalid(exc) -> None:
              icon=":material/error:")
 
 
-def flash(kind: str, markdown: str) -> None:
-    """A message for the next run (after a callback or st.rerun). `markdown` must already
-    have any user text escaped with md_escape."""
-    st.session_state.setdefault("_flash", []).append((kind, markdown))
+def flash(kind: str, markdown: str, slot: str = "page") -> None:
+    """A message for the next run (after a callback or st.rerun), shown where show_flash(slot)
+    is drawn: next to the form it is about. `markdown` must have user text md_escape'd."""
+    st.session_state.setdefault("_flash", []).append((slot, kind, markdown))
 
 
-def show_flash() -> None:
-    for kind, markdown in st.session_state.pop("_flash", []):
-        {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](markdown)
+def show_flash(slot: str = "page") -> None:
+    """Draw this slot's messages. Always draws a container, so that a message appearing
+    doesn't shift the elements below it (which would reset open expanders and tabs)."""
+    box = st.container()
+    pending = st.session_state.get("_flash", [])
+    mine = [m for m in pending if m[0] == slot]
+    if not mine:
+        return
+    st.session_state["_flash"] = [m for m in pending if m[0] != slot]
+    for _, kind, markdown in mine:
+        {"success": box.success, "warning": box.warning, "error": box.error, "info": box.info}[kind](markdown)
 
 
-def report(exc: Exception) -> None:
+def report(exc: Exception, slot: str = "page") -> None:
     """Flash a refused input: each problem names its field or row; the user's words are escaped."""
     problems = getattr(exc, "problems", None) or [exc]
     lines = [f"**{md_escape(p.field)}**: {md_escape(p.message)}" if hasattr(p, "field") else md_escape(p)
              for p in problems]
-    flash("error", "Nothing was saved. Please check:\n\n" + "\n".join(f"- {line}" for line in lines))
+    flash("error", "Nothing was saved. Please check:\n\n" + "\n".join(f"- {line}" for line in lines), slot)
 
 
 def ask_to_confirm(name: str, payload: object) -> None:

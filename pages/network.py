@@ -11,7 +11,7 @@ from lib.network import ContactInput, DuplicateContact, OrganisationInput
 ss = st.session_state
 TABS = ("Contacts", "Map your network", "Target organisations", "Import from LinkedIn", "Network map")
 WARMTH_CHOICES = {"suggested": "As the source suggests", "warm": "Warm", "cold": "Cold"}
-KEEP_IN_TOUCH = [None, 30, 60, 90, 120, 182, 365]
+KEEP_IN_TOUCH = [0, 30, 60, 90, 120, 182, 365]   # 0: the default cadence (stored as NULL)
 FIELDS = ("name", "role", "organisation", "email", "linkedin_url", "phone", "source", "warmth", "how_met",
           "referred_by", "keep_in_touch_days", "notes")
 PICK_LIMIT = 500          # the edit picker lists at most this many of the filtered contacts
@@ -19,7 +19,7 @@ MAP_BLANK_ROWS = 6
 
 
 def keep_label(days):
-    return "Default: about every 6 months" if days is None else f"Every {days} days"
+    return "Default: about every 6 months" if not days else f"Every {days} days"
 
 
 # --- the contact form, shared by "add" and "edit" ------------------------------------------
@@ -47,8 +47,8 @@ def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
                     format_func=lambda cid: names.get(cid, "(an archived contact)"),
                     placeholder="Nobody: I found or know them myself",
                     help="Who introduced you. Lists your warm contacts and anyone you have contacted.")
-    keep_options = KEEP_IN_TOUCH + ([ss[f"{prefix}_keep_in_touch_days"]]
-                                    if ss.get(f"{prefix}_keep_in_touch_days") not in KEEP_IN_TOUCH else [])
+    keep = ss.get(f"{prefix}_keep_in_touch_days") or 0
+    keep_options = KEEP_IN_TOUCH + ([keep] if keep not in KEEP_IN_TOUCH else [])   # a custom cadence
     left.selectbox("Keep in touch", keep_options, key=f"{prefix}_keep_in_touch_days", format_func=keep_label)
     st.text_area("Notes", key=f"{prefix}_notes", max_chars=5000, height=80)
 
@@ -56,6 +56,7 @@ def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
 def form_input(prefix: str) -> ContactInput:
     values = {f: ss.get(f"{prefix}_{f}") for f in FIELDS}
     values["warmth"] = None if values["warmth"] == "suggested" else values["warmth"]
+    values["keep_in_touch_days"] = values["keep_in_touch_days"] or None
     return ContactInput(**values)
 
 
@@ -63,33 +64,34 @@ def fill_form(prefix: str, record: dict | None) -> None:
     """Put a contact's values in the form (None: empty it). Callbacks only: widgets are not drawn yet."""
     record = record or {"source": "other", "warmth": "suggested"}
     for f in FIELDS:
-        ss[f"{prefix}_{f}"] = record.get(f) if f in ("referred_by", "keep_in_touch_days", "source",
-                                                     "warmth") else (record.get(f) or "")
+        ss[f"{prefix}_{f}"] = record.get(f) if f in ("referred_by", "source", "warmth") else (
+            record.get(f) or (0 if f == "keep_in_touch_days" else ""))
 
 
 def added(ctx, data: ContactInput) -> None:
     warmth = data.warmth or suggested_warmth(data.source)
     ui.flash("success", f"Added **{ui.md_escape(data.name.strip())}** as a {warmth} contact "
-                        f"({SOURCES[data.source].lower()}).")
+                        f"({SOURCES[data.source].lower()}).", slot="contact_add")
 
 
 def submit_add(ctx, force: bool = False) -> None:
     data = form_input("add")
     ss.pop("add_duplicate", None)
-    if not force:
-        similar = network.similar_contacts(ctx.db, ctx.student_id, (data.name or "").strip())
-        if similar:
-            ss["add_similar"] = similar
-            return
     ss.pop("add_similar", None)
     try:
+        if not force:   # bad fields first; then, before saving, a look for look-alike names
+            network.check_contact(ctx.db, ctx.student_id, data)
+            similar = network.similar_contacts(ctx.db, ctx.student_id, data.name.strip())
+            if similar:
+                ss["add_similar"] = similar
+                return
         network.add_contact(ctx.db, ctx.student_id, data, ctx.now)
     except DuplicateContact as exc:
-        ui.report(exc)
+        ui.report(exc, slot="contact_add")
         ss["add_duplicate"] = (exc.existing_id, exc.existing_name)
         return
     except InvalidInput as exc:
-        ui.report(exc)
+        ui.report(exc, slot="contact_add")
         return
     added(ctx, data)
     fill_form("add", None)
@@ -111,12 +113,12 @@ def submit_edit(ctx) -> None:
         network.update_contact(ctx.db, ctx.student_id, ss["contact_pick"], form_input("edit"), ctx.now,
                                revision=ss["edit_revision"])
     except InvalidInput as exc:
-        ui.report(exc)
+        ui.report(exc, slot="contact_edit")
         return
     except StaleEdit as exc:
-        ui.flash("error", ui.md_escape(exc))
+        ui.flash("error", ui.md_escape(exc), slot="contact_edit")
         return
-    ui.flash("success", f"Saved **{ui.md_escape(ss['edit_name'].strip())}**.")
+    ui.flash("success", f"Saved **{ui.md_escape(ss['edit_name'].strip())}**.", slot="contact_edit")
     load_contact(ctx)
 
 
@@ -124,19 +126,21 @@ def archive(ctx, contact_id: str) -> None:
     name = network.get_contact(ctx.db, ctx.student_id, contact_id)["name"]
     network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, True)
     ss.pop("contact_pick", None)
-    ui.flash("success", f"Archived **{ui.md_escape(name)}**. Restore them from *Archived contacts* below.")
+    ui.flash("success", f"Archived **{ui.md_escape(name)}**. Restore them from *Archived contacts* below.",
+             slot="contacts")
 
 
 def restore(ctx) -> None:
     contact_id = ss.get("archived_pick")
     if contact_id:
         network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, False)
-        ui.flash("success", "Restored.")
+        ui.flash("success", "Restored.", slot="contacts")
 
 
 # --- tabs ----------------------------------------------------------------------------------
 
 def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
+    ui.show_flash("contacts")
     search, warmth, source = st.columns([2, 1, 1.2])
     query = search.text_input("Search", key="contacts_search", placeholder="Name, organisation or role")
     warmth_filter = warmth.segmented_control("Warmth", ["warm", "cold"], key="contacts_warmth",
@@ -166,6 +170,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
         with st.form("contact_add", border=False):
             contact_fields("add", referrers)
             st.form_submit_button("Add contact", type="primary", on_click=submit_add, args=(ctx,))
+        ui.show_flash("contact_add")
         if ss.get("add_similar"):
             names = ", ".join(f"**{ui.md_escape(s['name'])}**" + (f" ({ui.md_escape(s['organisation'])})"
                                                                    if s["organisation"] else "")
@@ -199,6 +204,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
             with st.form("contact_edit", border=False):
                 contact_fields("edit", referrers)
                 st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx,))
+            ui.show_flash("contact_edit")
             st.button("Archive...", key="contact_archive", icon=":material/archive:",
                       on_click=ui.ask_to_confirm, args=("archive_contact", ss["contact_pick"]))
             ui.confirmation("archive_contact", "Archive this contact?",
@@ -223,18 +229,19 @@ def save_map(ctx, category: str, base: list[dict]) -> None:
     try:
         result = network.add_many(ctx.db, ctx.student_id, category, rows, ctx.now)
     except (InvalidInput, InvalidRows) as exc:
-        ui.report(exc)
+        ui.report(exc, slot="map")
         return
     reset_map_editor()
     if not result.added:
-        ui.flash("warning", "Type at least one name in the table first.")
+        ui.flash("warning", "Type at least one name in the table first.", slot="map")
         return
     ui.flash("success", f"Added {result.added} {SOURCES[category].lower()} contact"
-                        f"{'s' if result.added != 1 else ''}. Next: pick another category on the left.")
+                        f"{'s' if result.added != 1 else ''}. Next: pick another category on the left.",
+             slot="map")
     for hint in result.similar:
         others = ", ".join(ui.md_escape(s["name"]) for s in hint["similar"])
         ui.flash("warning", f"**{ui.md_escape(hint['name'])}** looks like {others}, already in your network. "
-                            "If it's the same person, archive one of them under *Contacts*.")
+                            "If it's the same person, archive one of them under *Contacts*.", slot="map")
 
 
 def map_tab(ctx) -> None:
@@ -264,6 +271,7 @@ def map_tab(ctx) -> None:
                            "linkedin_url": st.column_config.TextColumn("LinkedIn URL", max_chars=300)})
         st.button("Add these people", key="map_save", type="primary", icon=":material/group_add:",
                   on_click=save_map, args=(ctx, category, base))
+        ui.show_flash("map")
 
 
 LAMP_COLUMNS = ["Organisation", "Industry", "Motivation", "Postings", "Advocacy", "Warm paths", "Contacts"]
@@ -276,24 +284,24 @@ def save_lamp(ctx) -> None:
                               postings=values.get("Postings"), revision=values.get("revision"))
             for number, values, changed in ui.editor_rows(base, ss.get("orgs_editor")) if changed]
     if not rows:
-        ui.flash("info", "No changes to save.")
+        ui.flash("info", "No changes to save.", slot="orgs")
         return
     try:
         saved = network.save_organisations(ctx.db, ctx.student_id, rows, ctx.now)
     except (InvalidInput, InvalidRows) as exc:
-        ui.report(exc)
+        ui.report(exc, slot="orgs")
         return
     except StaleEdit as exc:
-        ui.flash("error", ui.md_escape(exc))
+        ui.flash("error", ui.md_escape(exc), slot="orgs")
         return
     ss.pop("orgs_editor", None)
-    ui.flash("success", f"Saved {saved} organisation{'s' if saved != 1 else ''}.")
+    ui.flash("success", f"Saved {saved} organisation{'s' if saved != 1 else ''}.", slot="orgs")
 
 
 def remove_from_list(ctx, organisation_id: str) -> None:
     network.remove_target(ctx.db, ctx.student_id, organisation_id)
     ss.pop("orgs_editor", None)
-    ui.flash("success", "Taken off your list. Its contacts are unchanged.")
+    ui.flash("success", "Taken off your list. Its contacts are unchanged.", slot="orgs")
 
 
 def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
@@ -319,6 +327,7 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
             "Contacts": st.column_config.NumberColumn(help="All your contacts there")})
     save, remove = st.columns([1, 3])
     save.button("Save the list", key="orgs_save", type="primary", on_click=save_lamp, args=(ctx,))
+    ui.show_flash("orgs")
     if len(lamp):
         with remove.popover("Take one off the list", icon=":material/playlist_remove:"):
             names = dict(zip(lamp["id"], lamp["Organisation"]))
@@ -351,6 +360,7 @@ def import_tab(ctx) -> None:
     st.caption("On LinkedIn: *Me > Settings & Privacy > Data privacy > Get a copy of your data*, choose "
                "*Connections*, and upload the Connections.csv you receive (or the whole .zip). Everyone is "
                "added as a cold LinkedIn contact; people already in your network are left as they are.")
+    ui.show_flash("import")
     generation = ss.get("linkedin_gen", 0)
     upload = st.file_uploader("Connections.csv", type=["csv", "zip"], key=f"linkedin_file_{generation}")
     if upload is not None:
@@ -397,7 +407,7 @@ def preview_and_commit(ctx, filename: str, parsed: linkedin.ParsedFile, generati
         _, done = linkedin.commit(ctx.db, ctx.student_id, parsed, filename=filename, now=ctx.now,
                                   progress=lambda n, total: bar.progress(n / total, text=f"{n:,} of {total:,}"))
         ui.flash("success", f"Imported {len(done.new):,} new contacts from **{ui.md_escape(filename)}**. "
-                            "Find the warm paths among them under *Target organisations*.")
+                            "Find the warm paths among them under *Target organisations*.", slot="import")
         ss["linkedin_gen"] = generation + 1
         st.rerun()
 
@@ -435,7 +445,6 @@ kpis[0].metric("Warm contacts", f"{warm:,}", help="Share a connection with you: 
 kpis[1].metric("Cold contacts", f"{len(contacts) - warm:,}")
 kpis[2].metric("Target organisations", len(lamp))
 kpis[3].metric("Targets with a warm path", f"{int(lamp['Advocacy'].sum())} of {len(lamp)}" if len(lamp) else "0")
-ui.show_flash()
 # An empty network opens on the prompts. Set once: a default that changed with the data would
 # make Streamlit see a new widget and jump tabs after the first person is added.
 ss.setdefault("network_tab", TABS[1] if contacts.empty else TABS[0])

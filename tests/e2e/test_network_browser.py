@@ -67,3 +67,18 @@ def test_map_import_and_see_the_network(browser, served_app):
     page.screenshot(path=str(SHOTS / "network_map.png"), full_page=True)
     assert (SHOTS / "network_map.png").stat().st_size > 20_000
     assert not [e for e in errors if "plotly" in e.lower() or "streamlit" in e.lower()]
+
+
+def test_a_deep_link_to_a_fresh_server_runs_through_the_app(browser, served_app):
+    """The first visitor of a fresh server opens /network directly: the page must still come
+    with the app's sidebar, not Streamlit's file-list menu of pages/."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{served_app}/network")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert page.get_by_text("I am a").is_visible()                 # drawn by app.py's sidebar
+    assert page.get_by_role("link", name="app").count() == 0       # no file-list menu
+    page.goto(served_app)
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Welcome to Coffee Chat Coach").is_visible()
