@@ -72,3 +72,28 @@ def wait_idle(page) -> None:
     """Wait until Streamlit has finished the current script run."""
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+def open_app(browser, url: str, height: int = 1800):
+    """A new 1400-px-wide page on `url`, idle, with a list collecting its JavaScript errors."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    wait_idle(page)
+    return page, errors
+
+
+def click(page, locator) -> None:
+    """Click, then wait for the rerun it causes to finish."""
+    locator.click()
+    wait_idle(page)
+
+
+def wait_for_charts(page) -> None:
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_timeout(1500)  # let Plotly finish drawing before counting or a screenshot
+
+
+def app_errors(errors: list[str]) -> list[str]:
+    return [e for e in errors if "plotly" in e.lower() or "streamlit" in e.lower()]

@@ -4,7 +4,7 @@ imports, and looks at the network map."""
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import SHOTS, wait_idle
+from tests.e2e.conftest import SHOTS, app_errors, click, open_app, wait_for_charts, wait_idle
 
 pytestmark = pytest.mark.e2e
 FIXTURE = ROOT / "tests" / "fixtures" / "linkedin" / "Connections.csv"
@@ -16,16 +16,10 @@ def metric(page, label: str) -> str:
 
 
 def test_map_import_and_see_the_network(browser, served_app):
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(served_app)
-    wait_idle(page)
+    page, errors = open_app(browser, served_app)
     page.get_by_label("Your name").fill("Ada Lovelace")
-    page.get_by_role("button", name="Create my profile").click()
-    wait_idle(page)
-    page.get_by_role("link", name="Network").click()
-    wait_idle(page)
+    click(page, page.get_by_role("button", name="Create my profile"))
+    click(page, page.get_by_role("link", name="Network"))
 
     # an empty network opens on the prompts; type two family members into the editor
     assert page.get_by_role("tab", name="Map your network", selected=True).is_visible()
@@ -38,14 +32,12 @@ def test_map_import_and_see_the_network(browser, served_app):
             page.wait_for_timeout(250)                # the grid drops keys sent faster than it draws
             page.keyboard.press(key) if key == "Enter" else page.keyboard.type(key)
         wait_idle(page)
-    page.get_by_role("button", name="Add these people").click()
-    wait_idle(page)
+    click(page, page.get_by_role("button", name="Add these people"))
     assert page.get_by_text("Added 2 family contacts").is_visible()
     assert metric(page, "Warm contacts") == "2"
 
     # import LinkedIn connections: preview first, then one click
-    page.get_by_role("tab", name="Import from LinkedIn").click()
-    wait_idle(page)
+    click(page, page.get_by_role("tab", name="Import from LinkedIn"))
     page.locator("input[type='file']").set_input_files(str(FIXTURE))
     wait_idle(page)
     page.get_by_text("New people", exact=True).wait_for()
@@ -53,28 +45,23 @@ def test_map_import_and_see_the_network(browser, served_app):
             metric(page, "Blank rows skipped"), metric(page, "Invalid rows")) == ("6", "0", "2", "3")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "network_import_preview.png"), full_page=True)
-    page.get_by_role("button", name="Import 6 new contacts").click()
-    wait_idle(page)
+    click(page, page.get_by_role("button", name="Import 6 new contacts"))
     assert page.get_by_text("Imported 6 new contacts from Connections.csv").is_visible()
     assert metric(page, "Cold contacts") == "6"
 
-    page.get_by_role("tab", name="Network map").click()
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    page.wait_for_timeout(1500)  # let Plotly finish drawing
+    click(page, page.get_by_role("tab", name="Network map"))
+    wait_for_charts(page)
     assert page.locator(".js-plotly-plot").count() == 3
     assert page.locator(".js-plotly-plot").first.get_by_text("Aunt May").count() == 1   # labelled: few people
     page.screenshot(path=str(SHOTS / "network_map.png"), full_page=True)
     assert (SHOTS / "network_map.png").stat().st_size > 20_000
-    assert not [e for e in errors if "plotly" in e.lower() or "streamlit" in e.lower()]
+    assert not app_errors(errors)
 
 
 def test_a_deep_link_to_a_fresh_server_runs_through_the_app(browser, served_app):
     """The first visitor of a fresh server opens /network directly: the page must still come
     with the app's sidebar, not Streamlit's file-list menu of pages/."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(f"{served_app}/network")
-    wait_idle(page)
+    page, _ = open_app(browser, f"{served_app}/network", height=900)
     page.wait_for_timeout(500)
     wait_idle(page)
     assert page.get_by_text("I am a").is_visible()                 # drawn by app.py's sidebar
