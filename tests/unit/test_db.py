@@ -33,6 +33,23 @@ def test_migrating_again_changes_nothing(tmp_path):
         assert db.rows("SELECT name FROM students") == [("Kept Student",)]
 
 
+def test_a_version_1_file_upgrades_and_keeps_its_lamp_list(tmp_path, monkeypatch):
+    """A database made before migration 002: its organisations were all LAMP entries."""
+    path = tmp_path / "v1.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+    with Database(path) as db:
+        sid = create_student(db, "Early Student")
+        with db.write() as cur:
+            cur.execute("INSERT INTO organisations (id, student_id, name, created_at) "
+                        "VALUES (uuid(), ?, 'Contoso', now())", [sid])
+        assert db.schema_version() == 1
+    monkeypatch.undo()
+    with Database(path) as db:
+        assert db.schema_version() == migrations.LATEST == 2
+        assert db.rows("SELECT name, target, revision FROM organisations") == [("Contoso", True, 0)]
+        assert db.rows("SELECT count(*) FROM contacts WHERE connected_on IS NOT NULL") == [(0,)]
+
+
 def test_failed_write_leaves_nothing(db):
     with pytest.raises(duckdb.ConstraintException):
         with db.write() as cur:
