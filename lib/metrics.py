@@ -229,3 +229,92 @@ def touch_gaps(db: Database, student_id: str | None, now: datetime, limit: int =
         WHERE c.archived_at IS NULL
         ORDER BY target_days - days_since_last, c.name
         LIMIT $limit""", {"sid": student_id, "now": now, "limit": limit})
+
+
+# --- outreach: the 3B7 routine and how people reply ---------------------------------------
+
+SECOND_CONTACT_BUSINESS_DAYS = 3
+CURMUDGEON_GRACE_BUSINESS_DAYS = 3
+
+# One row per contact who has been asked: their reply behaviour from their latest request.
+# Shared by reply_behaviour() and the contacts table, so both say the same thing.
+REPLY_BEHAVIOUR_SQL = f"""
+    SELECT contact_id,
+           CASE WHEN replied_on IS NOT NULL AND replied_on <= $today THEN
+                    CASE WHEN business_days(sent_on, replied_on) <= {SECOND_CONTACT_BUSINESS_DAYS}
+                         THEN 'booster' ELSE 'obligate' END
+                WHEN follow_up_sent_on IS NOT NULL AND follow_up_sent_on <= $today
+                     AND business_days(follow_up_sent_on, $today) >= {CURMUDGEON_GRACE_BUSINESS_DAYS}
+                    THEN 'curmudgeon'
+                WHEN follow_up_sent_on IS NOT NULL AND follow_up_sent_on <= $today THEN 'waiting'
+                WHEN business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'waiting'
+                ELSE 'not_followed_up' END AS behaviour
+    FROM (SELECT *, row_number() OVER (PARTITION BY contact_id ORDER BY sent_on DESC, created_at DESC) AS latest
+          FROM outreach_requests WHERE ($sid IS NULL OR student_id = $sid) AND sent_on <= $today)
+    WHERE latest = 1"""
+
+
+def reply_behaviour(db: Database, student_id: str | None, today: date) -> pd.DataFrame:
+    """How each contact answered the latest request (Dalton's names). Booster: replied
+    within 3 business days. Obligate: replied, later than that. Curmudgeon: no reply, and
+    none within 3 business days of the one follow-up. Waiting: inside the 7-business-day
+    window, or just followed up. 'No reply, not followed up': past 7 business days and
+    the follow-up was never sent."""
+    return db.df(f"SELECT CAST(contact_id AS VARCHAR) AS contact_id, behaviour FROM ({REPLY_BEHAVIOUR_SQL})",
+                 {"sid": student_id, "today": today})
+
+
+def reply_rates_by_week(db: Database, student_id: str | None, today: date, weeks: int = 26) -> pd.DataFrame:
+    """Reply rate by the week a request was sent (weeks start on Monday; the last 26):
+    replied / settled requests of that week, with n and a 95% Wilson interval. Requests
+    still pending (inside 7 business days) are counted apart, not against the rate."""
+    frame = db.df(f"""
+        SELECT date_trunc('week', sent_on)::DATE AS week,
+               count(*) FILTER (WHERE replied_on <= $today) AS replied,
+               count(*) FILTER (WHERE (replied_on IS NULL OR replied_on > $today)
+                                  AND business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS}) AS pending,
+               count(*) AS sent
+        FROM outreach_requests
+        WHERE {_SID} AND sent_on <= $today AND sent_on > $today - to_days(7 * $weeks)
+        GROUP BY week ORDER BY week""", {"sid": student_id, "today": today, "weeks": weeks})
+    frame["n"] = frame["sent"] - frame["pending"]
+    frame["rate"] = [r / n if n else None for r, n in zip(frame["replied"], frame["n"])]
+    bounds = [wilson_interval(r, n) for r, n in zip(frame["replied"], frame["n"])]
+    frame["low"], frame["high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return frame
+
+
+def reply_latency(db: Database, student_id: str | None, today: date, cap: int = 10) -> pd.DataFrame:
+    """Business days from sending a request to the reply, for every reply so far, counted
+    by warmth (replies after 10 business days are grouped as '10+'). The 3 and 7 marks
+    are the 3B7 routine's: by 3 a Booster has answered; at 7 the one follow-up is due."""
+    return db.df("""
+        SELECT c.warmth, least(business_days(r.sent_on, r.replied_on), $cap) AS days, count(*) AS replies
+        FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        WHERE ($sid IS NULL OR r.student_id = $sid) AND r.replied_on <= $today
+        GROUP BY ALL ORDER BY days, c.warmth""", {"sid": student_id, "today": today, "cap": cap})
+
+
+FUNNEL_STAGES = ("In network", "Asked", "Replied", "Agreed", "Met")
+
+
+def outreach_funnel(db: Database, student_id: str | None, today: date, now: datetime) -> pd.DataFrame:
+    """People at each step of outreach, warm and cold apart: in the network, asked for a
+    conversation, replied, agreed to talk, met (a conversation held). Each person counts
+    once per step, whatever the number of messages."""
+    frame = db.df(f"""
+        WITH c AS (SELECT id, warmth FROM contacts
+                   WHERE {_SID} AND archived_at IS NULL AND CAST(created_at AS DATE) <= $today),
+        r AS (SELECT contact_id, bool_or(true) AS asked, bool_or(replied_on <= $today) AS replied,
+                     bool_or(replied_on <= $today AND outcome = 'agreed') AS agreed
+              FROM outreach_requests WHERE {_SID} AND sent_on <= $today GROUP BY contact_id),
+        m AS (SELECT DISTINCT contact_id FROM interviews WHERE {_SID} AND status = 'held' AND scheduled_at <= $now)
+        SELECT c.warmth, count(*) AS "In network", count(*) FILTER (WHERE r.asked) AS "Asked",
+               count(*) FILTER (WHERE r.replied) AS "Replied", count(*) FILTER (WHERE r.agreed) AS "Agreed",
+               count(m.contact_id) AS "Met"
+        FROM c LEFT JOIN r ON r.contact_id = c.id LEFT JOIN m ON m.contact_id = c.id
+        GROUP BY c.warmth""", {"sid": student_id, "today": today, "now": now})
+    long = frame.melt(id_vars="warmth", var_name="stage", value_name="people")
+    grid = pd.MultiIndex.from_product([("warm", "cold"), FUNNEL_STAGES], names=["warmth", "stage"])
+    return (long.set_index(["warmth", "stage"]).reindex(grid, fill_value=0).reset_index()
+            .astype({"people": "int64"}))

@@ -44,6 +44,14 @@ TOUCH_KINDS = {
     "landed": "I landed the job",
     "other": "Other",
 }
+# Dalton's names for how people answer a request, from the measured reply time.
+REPLY_BEHAVIOURS = {
+    "booster": "Booster: replied within 3 business days",
+    "obligate": "Obligate: replied later",
+    "curmudgeon": "Curmudgeon: no reply after the follow-up",
+    "waiting": "Waiting for a reply",
+    "not_followed_up": "No reply, not followed up",
+}
 TIARA = {"trends": "Trends", "insights": "Insights", "advice": "Advice",
          "resources": "Resources", "assignments": "Assignments"}
 VISIBILITY = {"private": "Private to the coach", "shared": "Shared with the student"}

@@ -17,7 +17,8 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process, utils
 
 from lib.db import Database, new_id
-from lib.models import (SOURCES, WARMTH, InvalidInput, InvalidRows, StaleEdit, clean_text,
+from lib.metrics import REPLY_BEHAVIOUR_SQL
+from lib.models import (REPLY_BEHAVIOURS, SOURCES, WARMTH, InvalidInput, InvalidRows, StaleEdit, clean_text,
                         suggested_warmth)
 
 SIMILAR_NAME_SCORE = 85     # rapidfuzz token-sort ratio from which two names look alike
@@ -225,8 +226,12 @@ def check_contact(db: Database, student_id: str, data: ContactInput, contact_id:
 
 def add_contact(db: Database, student_id: str, data: ContactInput, now: datetime) -> str:
     with db.write() as cur:
-        row = _clean(cur, student_id, data, None)
-        return _insert(cur, student_id, row, now)
+        return insert_contact(cur, student_id, data, now)
+
+
+def insert_contact(cur, student_id: str, data: ContactInput, now: datetime) -> str:
+    """add_contact() inside a transaction another write already holds."""
+    return _insert(cur, student_id, _clean(cur, student_id, data, None), now)
 
 
 def _insert(cur, student_id: str, row: dict, now: datetime) -> str:
@@ -479,18 +484,22 @@ def remove_target(db: Database, student_id: str, organisation_id: str) -> None:
 # --- reads for the page --------------------------------------------------------------------
 
 def contacts_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
-    """The student's current contacts, warm first, with who introduced whom."""
-    frame = db.df("""
+    """The student's current contacts, warm first, with who introduced whom and how they
+    reply to requests (Booster, Obligate, Curmudgeon: see metrics.reply_behaviour)."""
+    frame = db.df(f"""
+        WITH behaviour AS ({REPLY_BEHAVIOUR_SQL})
         SELECT CAST(c.id AS VARCHAR) AS id, c.name AS "Name", c.warmth AS "Warmth", c.source AS "Source",
-               c.role AS "Role", o.name AS "Organisation", c.how_met AS "How we met",
+               c.role AS "Role", o.name AS "Organisation", b.behaviour AS "Replies", c.how_met AS "How we met",
                ref.name AS "Referred by", c.email AS "Email", c.linkedin_url AS "LinkedIn",
                CAST(c.created_at AS DATE) AS "Added"
         FROM contacts c
         LEFT JOIN organisations o ON o.id = c.organisation_id
         LEFT JOIN contacts ref ON ref.id = c.referred_by
+        LEFT JOIN behaviour b ON b.contact_id = c.id
         WHERE c.student_id = $sid AND c.archived_at IS NULL
-        ORDER BY c.warmth = 'cold', lower(c.name)""", {"sid": student_id})
+        ORDER BY c.warmth = 'cold', lower(c.name)""", {"sid": student_id, "today": today})
     frame["Source"] = frame["Source"].map(SOURCES)
+    frame["Replies"] = frame["Replies"].map(REPLY_BEHAVIOURS)
     return frame
 
 

@@ -1,29 +1,237 @@
-"""Requests for a conversation, their replies, and where each stands in the 3B7 routine."""
+"""Requests for a conversation: log them, record replies, schedule the conversation, and
+say where each stands in the 3B7 routine (Dalton): no reply after 3 business days,
+approach a second contact at the organisation; after 7, one follow-up to the first;
+after that the request counts as unanswered and the queue moves on."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib.db import Database
-from lib.metrics import FOLLOW_UP_WINDOW_BUSINESS_DAYS
-from lib.models import CHANNELS, OUTCOMES
+from lib import drafts, network
+from lib.db import Database, new_id
+from lib.followup import due_items
+from lib.metrics import (CURMUDGEON_GRACE_BUSINESS_DAYS, FOLLOW_UP_WINDOW_BUSINESS_DAYS, REPLY_BEHAVIOUR_SQL,
+                         SECOND_CONTACT_BUSINESS_DAYS)
+from lib.models import (CHANNELS, DEFAULT_INTERVIEW_MINUTES, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput,
+                        clean_text)
+from lib.students import get_student
+
+OLDEST_REQUEST_DAYS = 3 * 365     # a request logged as sent more than three years ago is a typo
+LATEST_SCHEDULE_DAYS = 365
+
+
+def _date(value, field: str, *, earliest: date, latest: date) -> date:
+    if not isinstance(value, date):
+        raise InvalidInput(field, "is required")
+    if isinstance(value, datetime):
+        value = value.date()
+    if value > latest:
+        raise InvalidInput(field, f"{value:%d %b %Y} is after {latest:%d %b %Y}")
+    if value < earliest:
+        raise InvalidInput(field, f"{value:%d %b %Y} is before {earliest:%d %b %Y}")
+    return value
+
+
+def _request(cur, student_id: str, request_id: str) -> dict:
+    row = cur.execute("""
+        SELECT r.sent_on, r.replied_on, r.outcome, r.follow_up_sent_on, CAST(r.contact_id AS VARCHAR), c.name,
+               o.name
+        FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE r.student_id = $sid AND r.id = $rid""", {"sid": student_id, "rid": request_id}).fetchone()
+    if row is None:
+        raise InvalidInput("Request", "is not one of your requests")
+    keys = ("sent_on", "replied_on", "outcome", "follow_up_sent_on", "contact_id", "contact", "organisation")
+    return dict(zip(keys, row))
+
+
+# --- composing ---------------------------------------------------------------------------
+
+def draft_context(db: Database, student_id: str, contact_id: str) -> drafts.Context:
+    """The student's profile and the contact, as the drafting rules need them."""
+    student = get_student(db, student_id)
+    contact = network.get_contact(db, student_id, contact_id)
+    if student is None or contact is None:
+        raise InvalidInput("Contact", "is not one of your contacts")
+    referrer = network.get_contact(db, student_id, contact["referred_by"]) if contact["referred_by"] else None
+
+    def text(value):
+        return value if isinstance(value, str) and value.strip() else None
+    return drafts.Context(
+        student_name=student["name"], school=text(student.get("school")), major=text(student.get("major")),
+        fields=text(student.get("fields_of_interest")), contact_name=contact["name"], role=contact["role"],
+        organisation=contact["organisation"], source=contact["source"], warmth=contact["warmth"],
+        how_met=contact["how_met"], referrer=referrer["name"] if referrer else None, email=contact["email"],
+        linkedin_url=contact["linkedin_url"], phone=contact["phone"])
+
+
+def compose_choices(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """Contacts to write to: never asked first, warm before cold, then by name."""
+    return db.df("""
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name, o.name AS organisation, c.warmth,
+               c.id IN (SELECT contact_id FROM outreach_requests WHERE student_id = $sid) AS asked
+        FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
+        WHERE c.student_id = $sid AND c.archived_at IS NULL
+        ORDER BY asked, c.warmth = 'cold', lower(c.name)""", {"sid": student_id})
+
+
+# --- writes ------------------------------------------------------------------------------
+
+def log_request(db: Database, student_id: str, contact_id: str, channel: str, sent_on: date,
+                message: str | None, today: date, now: datetime) -> str:
+    """Record a request as sent. The date can't be in the future or years back."""
+    if channel not in CHANNELS:
+        raise InvalidInput("Channel", f"{channel!r} is not one of {', '.join(CHANNELS)}")
+    sent_on = _date(sent_on, "Date sent", earliest=today - timedelta(days=OLDEST_REQUEST_DAYS), latest=today)
+    message = clean_text(message, "Message", max_len=5000)
+    with db.write() as cur:
+        found = cur.execute("SELECT count(*) FROM contacts WHERE student_id = $sid AND id = $cid AND archived_at IS NULL",
+                            {"sid": student_id, "cid": contact_id}).fetchone()[0]
+        if not found:
+            raise InvalidInput("Contact", "is not one of your current contacts")
+        request_id = new_id()
+        cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, message, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""", [request_id, student_id, contact_id, channel, sent_on,
+                                                          message, now])
+    return request_id
+
+
+def record_reply(db: Database, student_id: str, request_id: str, replied_on: date, outcome: str,
+                 today: date, now: datetime, referral_name: str | None = None) -> str | None:
+    """Record their answer. 'Referred me elsewhere' with a name adds that person as a warm
+    referral contact (referred by this one) and a to-do to reach out; returns their id."""
+    if outcome not in OUTCOMES:
+        raise InvalidInput("Outcome", f"must be one of {', '.join(OUTCOMES.values())}")
+    referral_name = clean_text(referral_name, "Referred to", max_len=120)
+    with db.write() as cur:
+        request = _request(cur, student_id, request_id)
+        replied_on = _date(replied_on, "Reply date", earliest=request["sent_on"], latest=today)
+        cur.execute("UPDATE outreach_requests SET replied_on = $on, outcome = $outcome WHERE id = $rid",
+                    {"on": replied_on, "outcome": outcome, "rid": request_id})
+        cur.execute("""INSERT INTO touches (id, student_id, contact_id, kind, happened_at, note, created_at)
+                       VALUES (?, ?, ?, 'reply', ?, ?, ?)""",
+                    [new_id(), student_id, request["contact_id"], datetime.combine(replied_on, now.time()),
+                     f"Replied to the request: {OUTCOMES[outcome].lower()}", now])
+        if outcome != "referred" or not referral_name:
+            return None
+        referral_id = network.insert_contact(cur, student_id, network.ContactInput(
+            name=referral_name, source="referral", referred_by=request["contact_id"],
+            how_met=f"Suggested by {request['contact']}"), now)
+        cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, due_on, created_at)
+                       VALUES (?, ?, 'referral_outreach', ?, ?, ?, ?)""",
+                    [new_id(), student_id, f"Reach out to {referral_name} (suggested by {request['contact']})",
+                     referral_id, today + timedelta(days=7), now])
+        return referral_id
+
+
+def mark_follow_up_sent(db: Database, student_id: str, request_id: str, sent_on: date, today: date) -> None:
+    """The one 3B7 follow-up went out."""
+    with db.write() as cur:
+        request = _request(cur, student_id, request_id)
+        if request["replied_on"] is not None:
+            raise InvalidInput("Follow-up", f"{request['contact']} already replied")
+        sent_on = _date(sent_on, "Follow-up date", earliest=request["sent_on"], latest=today)
+        cur.execute("UPDATE outreach_requests SET follow_up_sent_on = $on WHERE id = $rid",
+                    {"on": sent_on, "rid": request_id})
+
+
+def schedule(db: Database, student_id: str, request_id: str, start: datetime, fmt: str,
+             length_minutes: int, today: date, now: datetime) -> str:
+    """Put an agreed conversation in the calendar: creates the interview."""
+    if fmt not in FORMATS:
+        raise InvalidInput("Format", f"must be one of {', '.join(FORMATS.values())}")
+    if not isinstance(length_minutes, int) or not 5 <= length_minutes <= 240:
+        raise InvalidInput("Length", "must be between 5 and 240 minutes (20-30 is usual)")
+    with db.write() as cur:
+        request = _request(cur, student_id, request_id)
+        if request["outcome"] != "agreed":
+            raise InvalidInput("Request", f"{request['contact']} hasn't agreed to talk yet: record the reply first")
+        _date(start, "Date", earliest=request["sent_on"], latest=today + timedelta(days=LATEST_SCHEDULE_DAYS))
+        taken = cur.execute("""SELECT count(*) FROM interviews WHERE student_id = $sid AND request_id = $rid
+                               AND status <> 'cancelled'""", {"sid": student_id, "rid": request_id}).fetchone()[0]
+        if taken:
+            raise InvalidInput("Request", f"the conversation with {request['contact']} is already scheduled")
+        interview_id = new_id()
+        cur.execute("""INSERT INTO interviews (id, student_id, contact_id, request_id, scheduled_at, format,
+                                               length_minutes, status, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)""",
+                    [interview_id, student_id, request["contact_id"], request_id, start, fmt, length_minutes, now])
+    return interview_id
+
+
+# --- reads -------------------------------------------------------------------------------
+
+STATE_SQL = f"""
+    CASE WHEN r.replied_on IS NOT NULL AND r.replied_on <= $today THEN 'Replied'
+         WHEN r.follow_up_sent_on IS NOT NULL
+              AND business_days(r.follow_up_sent_on, $today) < {CURMUDGEON_GRACE_BUSINESS_DAYS} THEN 'Followed up'
+         WHEN r.follow_up_sent_on IS NOT NULL THEN 'Unanswered: move on'
+         WHEN business_days(r.sent_on, $today) < {SECOND_CONTACT_BUSINESS_DAYS} THEN 'Waiting'
+         WHEN business_days(r.sent_on, $today) < {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'Try a second contact'
+         WHEN business_days(r.sent_on, $today) = {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'Follow up today'
+         ELSE 'Follow-up overdue' END"""
 
 
 def requests_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
-    """Every request sent, newest first, with business days waited and its state."""
+    """Every request sent, newest first: business days waited, where it stands in the 3B7
+    routine, whether it counts as pending, replied or unanswered, and how the person replies."""
     frame = db.df(f"""
-        SELECT c.name AS "Contact", c.warmth AS "Warmth", r.channel AS "Channel", r.sent_on AS "Sent",
-               r.follow_up_sent_on AS "Followed up", r.replied_on AS "Replied", r.outcome AS "Outcome",
-               CASE WHEN r.replied_on IS NOT NULL THEN business_days(r.sent_on, r.replied_on) END
-                   AS "Business days to reply",
-               CASE WHEN r.replied_on IS NOT NULL THEN 'replied'
+        WITH behaviour AS ({REPLY_BEHAVIOUR_SQL})
+        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS "Contact", o.name AS "Organisation", c.warmth AS "Warmth",
+               r.channel AS "Channel", r.sent_on AS "Sent",
+               business_days(r.sent_on, coalesce(least(r.replied_on, $today), $today)) AS "Business days",
+               {STATE_SQL} AS "3B7",
+               CASE WHEN r.replied_on <= $today THEN 'replied'
                     WHEN business_days(r.sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'pending'
-                    ELSE 'unanswered' END AS "State",
-               r.message AS "Message"
+                    ELSE 'unanswered' END AS "Counts as",
+               r.follow_up_sent_on AS "Followed up", r.replied_on AS "Replied", r.outcome AS "Outcome",
+               b.behaviour AS "Replies"
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        LEFT JOIN behaviour b ON b.contact_id = r.contact_id
         WHERE r.student_id = $sid AND r.sent_on <= $today
         ORDER BY r.sent_on DESC, lower(c.name)""", {"sid": student_id, "today": today})
     frame["Channel"] = frame["Channel"].map(CHANNELS)
     frame["Outcome"] = frame["Outcome"].map(OUTCOMES)
+    frame["Replies"] = frame["Replies"].map(lambda b: REPLY_BEHAVIOURS.get(b, b))
     return frame
+
+
+def open_requests(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """Requests still without a reply, oldest first (the ones to record a reply for)."""
+    return db.df("""
+        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.sent_on, r.channel
+        FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        WHERE r.student_id = $sid AND r.replied_on IS NULL AND r.sent_on <= $today
+        ORDER BY r.sent_on, lower(c.name)""", {"sid": student_id, "today": today})
+
+
+def agreed_unscheduled(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """People who agreed to talk, with no conversation in the calendar yet."""
+    return db.df("""
+        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.replied_on
+        FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        WHERE r.student_id = $sid AND r.outcome = 'agreed' AND r.replied_on <= $today
+          AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.request_id = r.id AND i.status <> 'cancelled')
+        ORDER BY r.replied_on, lower(c.name)""", {"sid": student_id, "today": today})
+
+
+def do_today(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
+    """The 3B7 items due today or overdue (the same items as the home page's due list),
+    each second-contact item with a suggestion: the next person at that organisation not
+    yet asked, warm first."""
+    due = due_items(db, student_id, today, now, horizon_days=0)
+    due = due[due["kind"].isin(["follow_up", "second_contact"])].copy()
+    due["request_id"] = due["item_key"].str.split(":").str[1]
+    suggestions = db.df("""
+        SELECT CAST(r.id AS VARCHAR) AS request_id, o.name AS organisation,
+               first(CAST(n.id AS VARCHAR) ORDER BY n.warmth = 'cold', lower(n.name)) AS next_id,
+               first(n.name ORDER BY n.warmth = 'cold', lower(n.name)) AS next_name
+        FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        JOIN organisations o ON o.id = c.organisation_id
+        LEFT JOIN contacts n ON n.organisation_id = c.organisation_id AND n.id <> c.id AND n.archived_at IS NULL
+             AND n.id NOT IN (SELECT contact_id FROM outreach_requests WHERE student_id = $sid)
+        WHERE r.student_id = $sid AND r.replied_on IS NULL
+        GROUP BY r.id, o.name""", {"sid": student_id})
+    return due.merge(suggestions, on="request_id", how="left")

@@ -33,3 +33,11 @@ def test_frozen_today(monkeypatch):
     monkeypatch.setenv("COFFEECHAT_TODAY", "2027-01-04")
     assert clock.today() == date(2027, 1, 4)
     assert clock.now().hour == 12
+
+
+def test_business_days_across_month_and_year_ends():
+    assert clock.add_business_days(date(2026, 10, 30), 1) == date(2026, 11, 2)      # Fri -> Mon, new month
+    assert clock.business_days_between(date(2026, 10, 30), date(2026, 11, 2)) == 1
+    assert clock.add_business_days(date(2026, 12, 31), 2) == date(2027, 1, 4)       # Thu -> Mon, new year
+    assert clock.add_business_days(date(2027, 2, 26), 1) == date(2027, 3, 1)        # February's end
+    assert clock.business_days_between(date(2026, 12, 24), date(2027, 1, 7)) == 10  # no holidays counted
