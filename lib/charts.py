@@ -18,6 +18,7 @@ from lib.metrics import PIPELINE_STAGES, SMALL_N
 PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
            "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#6B6B6B"}
 WARMTH_COLOURS = {"warm": PALETTE["orange"], "cold": PALETTE["blue"]}
+TEXT_ON = {"warm": "#222222", "cold": "white"}    # readable text on each warmth colour
 NEUTRAL = PALETTE["grey"]
 FONT = "Source Sans Pro, sans-serif"
 MAP_LABEL_LIMIT = 40          # past this many people the map drops name labels (hover still works)
@@ -245,3 +246,70 @@ def warmth_bars(frame: pd.DataFrame, category: str, title: str, order: list[str]
 
 def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def reply_rate_week_chart(frame: pd.DataFrame) -> go.Figure:
+    """Reply rate by week sent: a bar per week with whiskers for the 95% interval, and the
+    week's n (settled requests) in a row above the bars."""
+    if frame.empty:
+        return empty_figure("No requests sent in the last six months.", 300)
+    settled = frame[frame["n"] > 0]
+    fig = go.Figure()
+    fig.add_bar(
+        x=settled["week"], y=settled["rate"].tolist(), name="Reply rate", marker_color=PALETTE["sky"],
+        error_y=dict(type="data", symmetric=False, array=(settled["high"] - settled["rate"]).tolist(),
+                     arrayminus=(settled["rate"] - settled["low"]).tolist(), color="#444444", thickness=1.2),
+        customdata=list(zip(settled["replied"], settled["n"], settled["pending"])),
+        hovertemplate=("Week of %{x|%d %b}: %{y:.0%} replied (%{customdata[0]} of %{customdata[1]} settled; "
+                       "%{customdata[2]} pending)<extra></extra>"))
+    fig.add_scatter(x=frame["week"], y=[1.1] * len(frame), mode="text", name="n",
+                    text=[str(n) for n in frame["n"]], textfont=dict(size=10, color=NEUTRAL),
+                    customdata=frame["pending"], hovertemplate="n=%{text} settled, %{customdata} pending<extra></extra>")
+    fig.add_annotation(x=0, xref="paper", xanchor="right", y=1.1, text="n", showarrow=False,
+                       font=dict(size=10, color=NEUTRAL))
+    fig.update_xaxes(title_text="Week sent", tickformat="%d %b")
+    fig.update_yaxes(title_text="Reply rate (settled requests)", range=[0, 1.16], tickformat=".0%",
+                     tickvals=[0, 0.25, 0.5, 0.75, 1])
+    fig = _layout(fig, 320)
+    fig.update_layout(showlegend=False, bargap=0.25)
+    return fig
+
+
+def latency_chart(frame: pd.DataFrame, cap: int = 10) -> go.Figure:
+    """How many replies came after 0, 1, 2... business days, warm and cold, with the 3B7 marks."""
+    if frame.empty:
+        return empty_figure("No replies yet.", 300)
+    days = list(range(0, cap + 1))
+    labels = [str(d) if d < cap else f"{cap}+" for d in days]
+    fig = go.Figure()
+    for warmth in ("warm", "cold"):
+        part = frame[frame["warmth"] == warmth].set_index("days")["replies"].reindex(days, fill_value=0)
+        fig.add_bar(x=labels, y=part.tolist(), name=f"{warmth.capitalize()} contacts",
+                    marker_color=WARMTH_COLOURS[warmth],
+                    hovertemplate="%{y} replies after %{x} business days (" + warmth + ")<extra></extra>")
+    for mark, text in ((3, "day 3: second contact"), (7, "day 7: follow up")):
+        fig.add_vline(x=mark + 0.5, line=dict(color=NEUTRAL, dash="dash", width=1), annotation_text=text,
+                      annotation_position="top right", annotation_yshift=-14,
+                      annotation_font=dict(size=11, color=NEUTRAL))
+    fig.update_xaxes(title_text="Business days to reply", type="category")
+    fig.update_yaxes(title_text="Replies", rangemode="tozero")
+    fig = _layout(fig, 320)
+    fig.update_layout(barmode="stack", bargap=0.2, legend=dict(traceorder="normal"))
+    return fig
+
+
+def funnel_chart(frame: pd.DataFrame, stages) -> go.Figure:
+    """Two funnels side by side: warm and cold contacts from the network to a conversation,
+    each step labelled with the people and the share of the first step."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Warm contacts", "Cold contacts"), shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    for col, warmth in enumerate(("warm", "cold"), start=1):
+        part = frame[frame["warmth"] == warmth].set_index("stage")["people"].reindex(list(stages), fill_value=0)
+        fig.add_funnel(y=list(stages), x=part.tolist(), name=f"{warmth.capitalize()} contacts",
+                       marker_color=WARMTH_COLOURS[warmth], textinfo="value+percent initial",
+                       textposition="auto", showlegend=False, textfont=dict(color=TEXT_ON[warmth]), connector=dict(fillcolor="#EEEEEE"),
+                       hovertemplate="%{y}: %{x} " + warmth + " contacts (%{percentInitial} of the first step)"
+                                     "<extra></extra>", row=1, col=col)
+        fig.update_xaxes(title_text="People", showticklabels=False, row=1, col=col)
+    fig.update_yaxes(title_text="Step", row=1, col=1)
+    return _layout(fig, 320)
