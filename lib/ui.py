@@ -223,6 +223,37 @@ def editor_rows(base: list[dict], state: dict | None) -> list[tuple[int, dict, b
     return rows
 
 
+def chosen(key: str) -> str | None:
+    """The id picked in a pick() selectbox, also when the browser sent back an old label."""
+    value = st.session_state.get(key)
+    shown = st.session_state.get(f"_shown_{key}")
+    if shown and value is not None and value == shown[1]:
+        return shown[0]
+    return value
+
+
+def pick(container, label: str, labels: dict, key: str, **kwargs):
+    """A selectbox whose values are ids shown by label.
+
+    Streamlit sends the selected *label* back from the browser. When the label of the
+    chosen id changes (the contact was edited, or was asked in the meantime), the browser
+    would send the old label, which no longer matches any option. So the label drawn
+    last is remembered, mapped back to its id, and the id is reassigned whenever its
+    label changes, which updates the browser.
+    """
+    current = chosen(key)
+    if current is not None and current not in labels:
+        current = None
+    if current is None and kwargs.pop("index", 0) is not None and labels:
+        current = next(iter(labels))          # like st.selectbox's index=0: the first option
+    if st.session_state.get(key) != current or (
+            current is not None and st.session_state.get(f"_shown_{key}") != (current, labels[current])):
+        st.session_state[key] = current
+    st.session_state[f"_shown_{key}"] = (current, labels.get(current)) if current is not None else None
+    kwargs.pop("index", None)                 # the value is set through session state instead
+    return container.selectbox(label, list(labels), key=key, format_func=labels.get, **kwargs)
+
+
 def require_student(ctx: Context) -> str:
     """The current student id, or stop the page with a pointer to the welcome form."""
     if ctx.student_id is None:
@@ -265,6 +296,18 @@ def read(ctx: Context, reader) -> pd.DataFrame:
     """A cached table read: `reader` is a lib function taking (db, student_id, today)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
     return _read(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _read_now(reader_name: str, _reader, path: str, version: int, student_id: str, today: date,
+              now: datetime) -> pd.DataFrame:
+    return _reader(database(path), student_id, today, now)
+
+
+def read_now(ctx: Context, reader) -> pd.DataFrame:
+    """read() for lib functions that also take the 'as of' moment: (db, student_id, today, now)."""
+    name = f"{reader.__module__}.{reader.__qualname__}"
+    return _read_now(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today, ctx.now)
 
 
 def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | None = None,

@@ -4,8 +4,8 @@ and lib/linkedin.py; this page draws widgets and hands their values over."""
 import pandas as pd
 import streamlit as st
 
-from lib import charts, linkedin, network, ui
-from lib.models import SOURCES, InvalidInput, InvalidRows, StaleEdit, suggested_warmth
+from lib import charts, linkedin, metrics, network, ui
+from lib.models import REPLY_BEHAVIOURS, SOURCES, InvalidInput, InvalidRows, StaleEdit, suggested_warmth
 from lib.network import ContactInput, DuplicateContact, OrganisationInput
 
 ss = st.session_state
@@ -41,12 +41,11 @@ def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
                                       "referral). Cold: you found them. Start with the warm ones.")
     left.text_input("How we met", key=f"{prefix}_how_met", max_chars=500)
     names = dict(zip(referrers["id"], referrers["name"]))
-    current = ss.get(f"{prefix}_referred_by")
+    current = ui.chosen(f"{prefix}_referred_by")
     options = list(names) + ([current] if current and current not in names else [])
-    right.selectbox("Referred by", options, key=f"{prefix}_referred_by", index=None,
-                    format_func=lambda cid: names.get(cid, "(an archived contact)"),
-                    placeholder="Nobody: I found or know them myself",
-                    help="Who introduced you. Lists your warm contacts and anyone you have contacted.")
+    ui.pick(right, "Referred by", {cid: names.get(cid, "(an archived contact)") for cid in options},
+            key=f"{prefix}_referred_by", index=None, placeholder="Nobody: I found or know them myself",
+            help="Who introduced you. Lists your warm contacts and anyone you have contacted.")
     keep = ss.get(f"{prefix}_keep_in_touch_days") or 0
     keep_options = KEEP_IN_TOUCH + ([keep] if keep not in KEEP_IN_TOUCH else [])   # a custom cadence
     left.selectbox("Keep in touch", keep_options, key=f"{prefix}_keep_in_touch_days", format_func=keep_label)
@@ -55,6 +54,7 @@ def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
 
 def form_input(prefix: str) -> ContactInput:
     values = {f: ss.get(f"{prefix}_{f}") for f in FIELDS}
+    values["referred_by"] = ui.chosen(f"{prefix}_referred_by")
     values["warmth"] = None if values["warmth"] == "suggested" else values["warmth"]
     values["keep_in_touch_days"] = values["keep_in_touch_days"] or None
     return ContactInput(**values)
@@ -103,14 +103,15 @@ def open_contact(ctx, contact_id: str) -> None:
 
 
 def load_contact(ctx) -> None:
-    record = network.get_contact(ctx.db, ctx.student_id, ss.get("contact_pick")) if ss.get("contact_pick") else None
+    contact_id = ui.chosen("contact_pick")
+    record = network.get_contact(ctx.db, ctx.student_id, contact_id) if contact_id else None
     fill_form("edit", record)
     ss["edit_revision"] = record["revision"] if record else None
 
 
 def submit_edit(ctx) -> None:
     try:
-        network.update_contact(ctx.db, ctx.student_id, ss["contact_pick"], form_input("edit"), ctx.now,
+        network.update_contact(ctx.db, ctx.student_id, ui.chosen("contact_pick"), form_input("edit"), ctx.now,
                                revision=ss["edit_revision"])
     except InvalidInput as exc:
         ui.report(exc, slot="contact_edit")
@@ -125,13 +126,13 @@ def submit_edit(ctx) -> None:
 def archive(ctx, contact_id: str) -> None:
     name = network.get_contact(ctx.db, ctx.student_id, contact_id)["name"]
     network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, True)
-    ss.pop("contact_pick", None)
+    ss["contact_pick"] = None
     ui.flash("success", f"Archived **{ui.md_escape(name)}**. Restore them from *Archived contacts* below.",
              slot="contacts")
 
 
 def restore(ctx) -> None:
-    contact_id = ss.get("archived_pick")
+    contact_id = ui.chosen("archived_pick")
     if contact_id:
         network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, False)
         ui.flash("success", "Restored.", slot="contacts")
@@ -141,13 +142,17 @@ def restore(ctx) -> None:
 
 def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
     ui.show_flash("contacts")
-    search, warmth, source = st.columns([2, 1, 1.2])
+    search, warmth, source, replies = st.columns([2, 1, 1.2, 1.2])
     query = search.text_input("Search", key="contacts_search", placeholder="Name, organisation or role")
     warmth_filter = warmth.segmented_control("Warmth", ["warm", "cold"], key="contacts_warmth",
                                              format_func=str.capitalize)
     source_filter = source.selectbox("Where they come from", list(SOURCES), key="contacts_source", index=None,
                                      format_func=SOURCES.get, placeholder="Any")
+    replies_filter = replies.selectbox("How they reply", list(REPLY_BEHAVIOURS.values()), key="contacts_replies",
+                                       index=None, placeholder="Anyone", help=ui.doc(metrics.reply_behaviour))
     shown = contacts
+    if replies_filter:
+        shown = shown[shown["Replies"] == replies_filter]
     if query:
         text = shown[["Name", "Organisation", "Role"]].fillna("").agg(" ".join, axis=1)
         shown = shown[text.str.contains(query, case=False, regex=False)]
@@ -185,20 +190,20 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
             st.button(f"Open {existing_name}", key="open_duplicate", icon=":material/edit:",
                       on_click=open_contact, args=(ctx, existing_id))
 
-    with st.expander("Edit or archive a contact", icon=":material/edit:", expanded=bool(ss.get("contact_pick"))):
+    with st.expander("Edit or archive a contact", icon=":material/edit:", expanded=bool(ui.chosen("contact_pick"))):
         picks = shown.head(PICK_LIMIT)
         names = dict(zip(picks["id"], picks["Name"] + picks["Organisation"].map(
             lambda o: f" · {o}" if isinstance(o, str) else "")))
-        chosen = ss.get("contact_pick")
+        chosen = ui.chosen("contact_pick")
         if chosen and chosen not in names:
             record = network.get_contact(ctx.db, ctx.student_id, chosen)
             names[chosen] = record["name"] if record else "(gone)"
-        st.selectbox("Contact", list(names), key="contact_pick", index=None, format_func=names.get,
+        ui.pick(st, "Contact", names, key="contact_pick", index=None,
                      placeholder="Choose a contact (the search above narrows this list)",
                      on_change=load_contact, args=(ctx,))
         if len(shown) > PICK_LIMIT:
             st.caption(f"Showing the first {PICK_LIMIT} of {len(shown):,}: search to find others.")
-        if ss.get("contact_pick"):
+        if ui.chosen("contact_pick"):
             if "edit_source" not in ss or ss.get("edit_revision") is None:
                 load_contact(ctx)
             with st.form("contact_edit", border=False):
@@ -206,7 +211,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
                 st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx,))
             ui.show_flash("contact_edit")
             st.button("Archive...", key="contact_archive", icon=":material/archive:",
-                      on_click=ui.ask_to_confirm, args=("archive_contact", ss["contact_pick"]))
+                      on_click=ui.ask_to_confirm, args=("archive_contact", ui.chosen("contact_pick")))
             ui.confirmation("archive_contact", "Archive this contact?",
                             f"**{ui.md_escape(ss.get('edit_name', ''))}** leaves your lists and charts. "
                             "Their requests, conversations and notes are kept, and you can restore them.",
@@ -216,7 +221,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
     if len(archived):
         with st.expander(f"Archived contacts ({len(archived)})", icon=":material/inventory_2:"):
             names = dict(zip(archived["id"], archived["Name"]))
-            st.selectbox("Archived contact", list(names), key="archived_pick", format_func=names.get)
+            ui.pick(st, "Archived contact", names, key="archived_pick")
             st.button("Restore", key="contact_restore", on_click=restore, args=(ctx,))
 
 
@@ -331,7 +336,7 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
     if len(lamp):
         with remove.popover("Take one off the list", icon=":material/playlist_remove:"):
             names = dict(zip(lamp["id"], lamp["Organisation"]))
-            pick = st.selectbox("Organisation", list(names), key="org_remove_pick", format_func=names.get)
+            pick = ui.pick(st, "Organisation", names, key="org_remove_pick")
             st.button("Take off the list...", key="org_remove", on_click=ui.ask_to_confirm,
                       args=("remove_target", pick))
         ui.confirmation("remove_target", "Take this organisation off your list?",
@@ -346,7 +351,7 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
         return
     labels = dict(zip(choices["id"], choices["name"] + choices["warm"].map(
         lambda n: f" ({n} warm path{'s' if n != 1 else ''})" if n else " (no warm path yet)")))
-    org_id = st.selectbox("Organisation", list(labels), key="paths_org", format_func=labels.get)
+    org_id = ui.pick(st, "Organisation", labels, key="paths_org")
     paths = network.warm_paths(ctx.db, ctx.student_id, org_id)
     if paths.empty:
         st.info("No warm path here yet. Ask your warm contacts whom they know there, search your school's "

@@ -1,10 +1,322 @@
-"""Outreach: requests for a conversation and their replies (read-only for now)."""
+"""Outreach: draft a request with live coaching, send it, log it, record the reply, schedule
+the conversation, and work the 3B7 routine from a "do today" list. Rules live in
+lib/drafts.py (drafting and checks) and lib/outreach.py (requests and the routine)."""
+from datetime import datetime, time, timedelta
+
+import pandas as pd
 import streamlit as st
 
-from lib import outreach, ui
+from lib import charts, drafts, metrics, outreach, ui
+from lib.models import CHANNELS, DEFAULT_INTERVIEW_MINUTES, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput
+
+ss = st.session_state
+TABS = ("Do today", "Compose", "Requests", "Charts")
+CHOICE_LIMIT = 300
+CHECK_ICONS = {"ok": ":material/check_circle:", "note": ":material/info:", "warning": ":material/warning:",
+               "error": ":material/cancel:"}
+CHECK_COLOURS = {"ok": "green", "note": "blue", "warning": "orange", "error": "red"}
+
+
+# --- compose -------------------------------------------------------------------------------
+
+def start_compose(ctx, contact_id: str, follow_up_request: str | None = None) -> None:
+    """Open the composer on a contact (callbacks only: the widgets aren't drawn yet)."""
+    ss["compose_contact"] = contact_id
+    ss["compose_follow_up"] = follow_up_request
+    ss["outreach_tab"] = "Compose"
+    contact_changed(ctx)
+
+
+def contact_changed(ctx) -> None:
+    contact_id = ui.chosen("compose_contact")
+    if not contact_id:
+        return
+    if ss.get("compose_contact") != contact_id:     # a stale label from the browser (callbacks only)
+        ss["compose_contact"] = contact_id
+    context = outreach.draft_context(ctx.db, ctx.student_id, contact_id)
+    ss["compose_channel"] = drafts.suggested_channel(context)[0]
+    ss["compose_variant"] = drafts.variant_for(context)
+    if ss.get("compose_follow_up") and ss.get("_follow_up_contact") != contact_id:
+        ss["compose_follow_up"] = None
+    ss["_follow_up_contact"] = contact_id if ss.get("compose_follow_up") else None
+    regenerate(ctx)
+
+
+def regenerate(ctx) -> None:
+    """Fill the subject and message from the template for the current choices."""
+    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact"))
+    if ss.get("compose_follow_up"):
+        sent_on = ctx.db.scalar("SELECT sent_on FROM outreach_requests WHERE id = ?", [ss["compose_follow_up"]])
+        subject, body = drafts.follow_up(context, ss["compose_channel"], sent_on)
+    else:
+        subject, body = drafts.draft(context, ss["compose_channel"], ss["compose_variant"])
+    ss["compose_subject"], ss["compose_text"] = subject, body
+
+
+def log_sent(ctx) -> None:
+    try:
+        if ss.get("compose_follow_up"):
+            outreach.mark_follow_up_sent(ctx.db, ctx.student_id, ss["compose_follow_up"], ss["compose_sent_on"],
+                                         ctx.today)
+            what = "Follow-up logged"
+        else:
+            outreach.log_request(ctx.db, ctx.student_id, ui.chosen("compose_contact"), ss["compose_channel"],
+                                 ss["compose_sent_on"], ss["compose_text"], ctx.today, ctx.now)
+            what = "Request logged"
+    except InvalidInput as exc:
+        ui.report(exc, slot="compose")
+        return
+    name = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact")).contact_name
+    ui.flash("success", f"{what}: **{ui.md_escape(name)}**. The *Do today* list will remind you on business "
+                        "day 3 (a second contact there) and day 7 (one follow-up).", slot="compose")
+    ss["compose_contact"] = None       # assigned, not deleted, so the browser's selectbox clears too
+    for key in ("compose_follow_up", "compose_text", "compose_subject"):
+        ss.pop(key, None)
+
+
+def compose_tab(ctx) -> None:
+    choices = ui.read(ctx, outreach.compose_choices)
+    if choices.empty:
+        st.info("Add people to your network first (Network > Map your network).", icon=":material/group_add:")
+        return
+    ui.show_flash("compose")
+    left, right = st.columns([2.2, 1], gap="large")
+    with left:
+        query = st.text_input("Find a contact", key="compose_search", placeholder="Name or organisation")
+        shown = choices
+        if query:
+            text = shown["name"] + " " + shown["organisation"].fillna("")
+            shown = shown[text.str.contains(query, case=False, regex=False)]
+        shown = shown.head(CHOICE_LIMIT)
+        labels = dict(zip(shown["id"], shown["name"] + shown.apply(
+            lambda r: f" · {r['organisation']}" * isinstance(r["organisation"], str) + f" · {r['warmth']}"
+                      + (" · asked before" if r["asked"] else ""), axis=1)))
+        current = ui.chosen("compose_contact")
+        if current and current not in labels:
+            labels[current] = choices.set_index("id")["name"].get(current, "(archived)")
+        ui.pick(st, "Write to", labels, key="compose_contact", index=None,
+                placeholder="Choose a contact (never-asked and warm ones first)", on_change=contact_changed,
+                args=(ctx,))
+    if not ui.chosen("compose_contact"):
+        right.caption("Pick someone to write to: the draft and its checks appear here.")
+        return
+    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact"))
+    if "compose_text" not in ss:
+        contact_changed(ctx)
+    with left:
+        if ss.get("compose_follow_up"):
+            st.info("Writing the one 3B7 follow-up for this request.", icon=":material/reply:")
+        channel_col, variant_col = st.columns(2)
+        channel_col.radio("Channel", list(CHANNELS), key="compose_channel", format_func=drafts.channel_label,
+                          on_change=regenerate, args=(ctx,))
+        variant_col.radio("Variant", list(drafts.VARIANTS), key="compose_variant", format_func=drafts.VARIANTS.get,
+                          on_change=regenerate, args=(ctx,), horizontal=True,
+                          disabled=bool(ss.get("compose_follow_up")))
+        suggested, reason = drafts.suggested_channel(context)
+        st.caption(f"Suggested: **{drafts.channel_label(suggested)}**. {reason} Email first; LinkedIn or social "
+                   "messages when there is no email; texts only for family and close friends.")
+        concern = drafts.channel_warning(context, ss["compose_channel"])
+        if concern:
+            st.warning(concern, icon=":material/warning:")
+        if ss["compose_channel"] == "email":
+            st.text_input("Subject", key="compose_subject", max_chars=200)
+        st.text_area("Message", key="compose_text", height=280, max_chars=5000,
+                     help="Edit freely; the checks update when you click outside the box.")
+        st.button("Start again from the template", key="compose_reset", icon=":material/restart_alt:",
+                  on_click=regenerate, args=(ctx,))
+    with right:
+        st.markdown("##### Checks")
+        for result in drafts.check(ss["compose_text"], ss["compose_channel"], context):
+            colour = CHECK_COLOURS[result.level]
+            st.markdown(f"{CHECK_ICONS[result.level]} :{colour}[**{result.label}**]  \n"
+                        f"{ui.md_escape(result.detail)}")
+    send_section(ctx, context)
+
+
+def send_section(ctx, context: drafts.Context) -> None:
+    st.markdown("##### Send it, then log it")
+    text, subject = ss["compose_text"], ss.get("compose_subject", "")
+    with st.expander("Copy-ready text", expanded=ss["compose_channel"] != "email", icon=":material/content_copy:"):
+        st.code(text, language=None, wrap_lines=True)   # a copy button in the corner; plain text, never markup
+    buttons = st.columns(3)
+    if ss["compose_channel"] == "email":
+        link = drafts.mailto(context, subject, text)
+        if link:
+            buttons[0].link_button("Open in my email app", link, icon=":material/mail:")
+        buttons[1].download_button("Download .eml", drafts.eml(context, subject, text),
+                                   file_name=f"request-{context.contact_name.replace(' ', '-').lower()}.eml",
+                                   mime="message/rfc822", key="compose_eml", icon=":material/download:")
+    if context.linkedin_url and ss["compose_channel"] == "linkedin":
+        buttons[0].link_button("Open their LinkedIn profile", context.linkedin_url, icon=":material/open_in_new:")
+    with st.form("compose_log", border=False):
+        date_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
+        date_col.date_input("Sent on", key="compose_sent_on", value=ctx.today, max_value=ctx.today,
+                            min_value=ctx.today - timedelta(days=outreach.OLDEST_REQUEST_DAYS), format="DD/MM/YYYY")
+        label = "Log the follow-up as sent" if ss.get("compose_follow_up") else "Log as sent"
+        button_col.form_submit_button(label, type="primary", icon=":material/send:", on_click=log_sent, args=(ctx,))
+
+
+# --- do today --------------------------------------------------------------------------------
+
+def follow_up_done(ctx, request_id: str) -> None:
+    try:
+        outreach.mark_follow_up_sent(ctx.db, ctx.student_id, request_id, ctx.today, ctx.today)
+    except InvalidInput as exc:
+        ui.report(exc, slot="today")
+        return
+    ui.flash("success", "Follow-up logged. If they don't answer, the routine moves on.", slot="today")
+
+
+def today_tab(ctx, due: pd.DataFrame) -> None:
+    st.caption("The 3B7 routine: no reply after **3** business days, approach a second person at that "
+               "organisation; after **7**, send one follow-up to the first. After that the request counts as "
+               "unanswered: move on. These items also appear on *My progress*.")
+    ui.show_flash("today")
+    if due.empty:
+        st.success("Nothing from the 3B7 routine today.", icon=":material/done_all:")
+    for item in due.head(40).itertuples():
+        with st.container(border=True):
+            text, actions = st.columns([3, 2], vertical_alignment="center")
+            when = "today" if item.status == "today" else f"overdue since {item.due_on:%a %d %b}"
+            text.markdown(f"**{ui.md_escape(item.title)}**  \n:{'orange' if item.status == 'overdue' else 'blue'}"
+                          f"[{when}]")
+            if item.kind == "follow_up":
+                left, right = actions.columns(2)
+                left.button("Write it", key=f"today_write_{item.request_id}", icon=":material/edit:",
+                            on_click=start_compose, args=(ctx, item.contact_id, item.request_id))
+                right.button("Sent", key=f"today_sent_{item.request_id}", icon=":material/done:",
+                             on_click=follow_up_done, args=(ctx, item.request_id), help="Log the follow-up as sent today")
+            elif isinstance(item.next_id, str):
+                actions.button(f"Write to {item.next_name}", key=f"today_next_{item.request_id}",
+                               icon=":material/person_add:", on_click=start_compose, args=(ctx, item.next_id))
+            else:
+                actions.caption(f"No one else at {ui.md_escape(item.organisation)} in your network yet: look for "
+                                "alumni there (Network > Target organisations).")
+    if len(due) > 40:
+        st.caption(f"The 40 oldest of {len(due)} shown.")
+
+
+# --- requests: replies and scheduling --------------------------------------------------------
+
+def save_reply(ctx) -> None:
+    try:
+        referral = outreach.record_reply(ctx.db, ctx.student_id, ui.chosen("reply_request"), ss["reply_date"],
+                                         ss["reply_outcome"], ctx.today, ctx.now, ss.get("reply_referral"))
+    except InvalidInput as exc:
+        ui.report(exc, slot="reply")
+        return
+    outcome = OUTCOMES[ss["reply_outcome"]].lower()
+    extra = " Their referral is now a warm contact, with a to-do to reach out." if referral else ""
+    extra += " Next: schedule the conversation below." if ss["reply_outcome"] == "agreed" else ""
+    ui.flash("success", f"Reply recorded: {outcome}.{extra}", slot="reply")
+    ss["reply_referral"] = ""
+
+
+def save_schedule(ctx) -> None:
+    start = datetime.combine(ss["schedule_date"], ss["schedule_time"])
+    try:
+        outreach.schedule(ctx.db, ctx.student_id, ui.chosen("schedule_request"), start, ss["schedule_format"],
+                          int(ss["schedule_length"]), ctx.today, ctx.now)
+    except InvalidInput as exc:
+        ui.report(exc, slot="schedule")
+        return
+    ui.flash("success", f"Conversation scheduled for {start:%A %d %B at %H:%M}. Prepare for it on the Prep page.",
+             slot="schedule")
+
+
+def requests_tab(ctx) -> None:
+    requests = ui.read(ctx, outreach.requests_table)
+    filters = st.columns(2)
+    state = filters[0].selectbox("Where it stands", sorted(requests["3B7"].dropna().unique()), index=None,
+                                 key="requests_state", placeholder="Any")
+    behaviour = filters[1].selectbox("How they reply", list(REPLY_BEHAVIOURS.values()), index=None,
+                                     key="requests_behaviour", placeholder="Anyone",
+                                     help=ui.doc(metrics.reply_behaviour))
+    shown = requests
+    if state:
+        shown = shown[shown["3B7"] == state]
+    if behaviour:
+        shown = shown[shown["Replies"] == behaviour]
+    ui.table(shown.drop(columns="id"), "No requests yet: write one under *Compose*." if requests.empty else
+             "No request matches.", key="outreach_requests", height=360 if len(shown) > 9 else "auto",
+             column_config={"Sent": st.column_config.DateColumn(format="D MMM"),
+                            "Followed up": st.column_config.DateColumn(format="D MMM"),
+                            "Replied": st.column_config.DateColumn(format="D MMM")})
+    st.caption(ui.doc(metrics.requests))
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("##### Record a reply")
+        waiting = ui.read(ctx, outreach.open_requests)
+        if waiting.empty:
+            st.caption("No request is waiting for a reply.")
+        else:
+            labels = dict(zip(waiting["id"], waiting["contact"] + waiting["sent_on"].map(lambda d: f" · sent {d:%d %b}")))
+            with st.form("reply_form", border=False):
+                ui.pick(st, "Request", labels, key="reply_request")
+                st.date_input("Replied on", key="reply_date", value=ctx.today, max_value=ctx.today,
+                              format="DD/MM/YYYY")
+                st.radio("Their answer", list(OUTCOMES), key="reply_outcome", format_func=OUTCOMES.get,
+                         horizontal=True)
+                st.text_input("If they suggested someone else: who?", key="reply_referral", max_chars=120)
+                st.form_submit_button("Save the reply", type="primary", on_click=save_reply, args=(ctx,))
+        ui.show_flash("reply")
+    with right:
+        st.markdown("##### Schedule the conversation")
+        agreed = ui.read(ctx, outreach.agreed_unscheduled)
+        if agreed.empty:
+            st.caption("Nobody is waiting to be scheduled. When someone agrees, record the reply first.")
+        else:
+            labels = dict(zip(agreed["id"], agreed["contact"]))
+            with st.form("schedule_form", border=False):
+                ui.pick(st, "With", labels, key="schedule_request")
+                day, hour = st.columns(2)
+                day.date_input("Date", key="schedule_date", value=ctx.today + timedelta(days=7), min_value=ctx.today,
+                               max_value=ctx.today + timedelta(days=outreach.LATEST_SCHEDULE_DAYS), format="DD/MM/YYYY")
+                hour.time_input("Time", key="schedule_time", value=time(10, 0), step=timedelta(minutes=15))
+                fmt, length = st.columns(2)
+                fmt.selectbox("Format", list(FORMATS), key="schedule_format", format_func=FORMATS.get, index=1)
+                length.number_input("Length (minutes)", key="schedule_length", min_value=5, max_value=240, step=5,
+                                    value=DEFAULT_INTERVIEW_MINUTES, help="20-30 minutes is the norm: respect their time.")
+                st.form_submit_button("Schedule", type="primary", on_click=save_schedule, args=(ctx,))
+        ui.show_flash("schedule")
+
+
+def charts_tab(ctx) -> None:
+    st.markdown("##### Reply rates", help=ui.doc(metrics.reply_rates))
+    ui.plotly(charts.reply_rate_chart(ui.read(ctx, metrics.reply_rates)), key="chart_outreach_rates")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("##### By week sent", help=ui.doc(metrics.reply_rates_by_week))
+        ui.plotly(charts.reply_rate_week_chart(ui.read(ctx, metrics.reply_rates_by_week)), key="chart_outreach_weeks")
+    with right:
+        st.markdown("##### Time to reply", help=ui.doc(metrics.reply_latency))
+        ui.plotly(charts.latency_chart(ui.read(ctx, metrics.reply_latency)), key="chart_outreach_latency")
+    st.markdown("##### From network to conversation", help=ui.doc(metrics.outreach_funnel))
+    ui.plotly(charts.funnel_chart(ui.read_now(ctx, metrics.outreach_funnel), metrics.FUNNEL_STAGES),
+              key="chart_outreach_funnel")
+
+
+# --- the page --------------------------------------------------------------------------------
 
 ctx = ui.context()
 ui.require_student(ctx)
 st.title("Outreach")
-st.caption("Pending: no reply yet, inside 7 business days. Unanswered: no reply after that (3B7 routine).")
-ui.table(ui.read(ctx, outreach.requests_table), "No requests sent yet.", key="outreach_requests")
+sent = ui.home_data(ctx)["summary"]["requests"]     # the same figures as `python -m lib stats`
+due = ui.read_now(ctx, outreach.do_today)
+kpis = st.columns(4)
+kpis[0].metric("Requests sent", sent["sent"])
+kpis[1].metric("Reply rate", f"{sent['reply_rate']:.0%}" if sent["reply_rate"] is not None else "–",
+               help=ui.doc(metrics.requests))
+kpis[1].caption(f"{sent['replied']} of {sent['settled']} settled"
+                + (" (small n)" if 0 < sent["settled"] < metrics.SMALL_N else ""))
+kpis[2].metric("Pending", sent["pending"], help="Inside 7 business days, no reply yet: not counted in the rate.")
+kpis[3].metric("3B7 steps due", len(due))
+ss.setdefault("outreach_tab", TABS[0] if sent["sent"] else TABS[1])
+tabs = st.tabs(TABS, key="outreach_tab", on_change="rerun")
+sections = (lambda: today_tab(ctx, due), lambda: compose_tab(ctx), lambda: requests_tab(ctx),
+            lambda: charts_tab(ctx))
+for tab, draw in zip(tabs, sections):
+    if tab.open is not False:
+        with tab:
+            draw()
