@@ -308,8 +308,8 @@ kpis = st.columns(4)
 kpis[0].metric("Requests sent", sent["sent"])
 kpis[1].metric("Reply rate", f"{sent['reply_rate']:.0%}" if sent["reply_rate"] is not None else "–",
                help=ui.doc(metrics.requests))
-kpis[1].caption(f"{sent['replied']} of {sent['settled']} settled"
-                + (" (small n)" if 0 < sent["settled"] < metrics.SMALL_N else ""))
+kpis[1].caption(f"{sent['replied']} of {sent['settled']} settled" + (" (small n)" if sent["settled"] < metrics.SMALL_N
+                                                                      else "") if sent["settled"] else "Nothing settled yet")
 kpis[2].metric("Pending", sent["pending"], help="Inside 7 business days, no reply yet: not counted in the rate.")
 kpis[3].metric("3B7 steps due", len(due))
 ss.setdefault("outreach_tab", TABS[0] if sent["sent"] else TABS[1])

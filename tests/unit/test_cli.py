@@ -114,3 +114,19 @@ def test_import_linkedin_refusals_exit_2_and_write_nothing(tmp_path):
         assert message in result.stderr and result.stderr.count("\n") == 1
     assert path.stat().st_mtime_ns == before
     assert cli("import-linkedin", FIXTURE, "--db", str(path)).returncode == 2   # --student is required
+
+
+def test_reply_rate_charts_agree_with_stats_on_the_demo(demo_db):
+    from lib import metrics
+    from lib.db import Database
+    from tests.conftest import TODAY
+    students = json.loads(cli("students", "--db", str(demo_db), "--json").stdout)
+    printed = {s["id"]: json.loads(cli("stats", "--db", str(demo_db), "--student", s["id"], "--today",
+                                       TODAY.isoformat(), "--json").stdout)["requests"] for s in students[:4]}
+    with Database(demo_db, read_only=True) as db:
+        for sid, requests in printed.items():
+            rates = metrics.reply_rates(db, sid, TODAY)
+            warmth = rates[rates["dimension"] == "Warmth"]
+            assert (int(warmth["replied"].sum()), int(warmth["n"].sum())) == (requests["replied"], requests["settled"])
+            weekly = metrics.reply_rates_by_week(db, sid, TODAY, weeks=1000)
+            assert int(weekly["replied"].sum()) == requests["replied"]
