@@ -68,7 +68,7 @@ def thank_yous(db: Database, student_id: str | None, now: datetime) -> dict:
     against the student's window (24 hours; 48 if they chose it). On time: sent within
     the window. Late: sent after it. Missing: not sent and the window has closed.
     Conversations still inside their window are not counted yet."""
-    on_time, late, missing = db.rows(f"""
+    on_time, late, missing = db.rows("""
         WITH held AS (
             SELECT i.thank_you_sent_at AS sent_at,
                    i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline

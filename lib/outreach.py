@@ -13,7 +13,7 @@ from lib.db import Database, new_id
 from lib.followup import due_items
 from lib.metrics import (CURMUDGEON_GRACE_BUSINESS_DAYS, FOLLOW_UP_WINDOW_BUSINESS_DAYS, REPLY_BEHAVIOUR_SQL,
                          SECOND_CONTACT_BUSINESS_DAYS)
-from lib.models import (CHANNELS, DEFAULT_INTERVIEW_MINUTES, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput,
+from lib.models import (CHANNELS, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput,
                         clean_text)
 from lib.students import get_student
 

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.students import create_student
-from tests.app.test_pages import APP, TIMEOUT, app_db
+from tests.app.test_pages import APP, TIMEOUT, app_db, open_page
 from tests.conftest import ROOT
 
 FIXTURE = (ROOT / "tests" / "fixtures" / "linkedin" / "Connections.csv").read_bytes()
@@ -18,14 +18,7 @@ def student(isolated_env):
 
 
 def network_page(tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/network.py")
-    if tab:
-        at.session_state["network_tab"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/network.py", {"network_tab": tab} if tab else None)
 
 
 def submit(at: AppTest, form: str, label: str) -> AppTest:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from lib import network, outreach
 from lib.network import ContactInput
 from lib.students import create_student
-from tests.app.test_pages import APP, TIMEOUT, app_db
+from tests.app.test_pages import app_db, open_page
 from tests.conftest import TODAY
 
 
@@ -26,14 +26,7 @@ def add(db, name, **fields):
 
 
 def outreach_page(tab: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    at.switch_page("pages/outreach.py")
-    if tab:
-        at.session_state["outreach_tab"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/outreach.py", {"outreach_tab": tab} if tab else None)
 
 
 def text_of(at) -> str:

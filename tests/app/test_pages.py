@@ -19,6 +19,18 @@ def app_db(path) -> Database:
     return ui.database(str(path))
 
 
+def open_page(page: str, state: dict | None = None) -> AppTest:
+    """The app on `page`, with session state preset (e.g. which tab is open)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(page)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def start() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
