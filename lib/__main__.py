@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from lib import clock, demo, linkedin, metrics
+from lib import clock, demo, linkedin, metrics, prep
 from lib.db import Database, DatabaseLocked, default_path, demo_path
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
@@ -84,6 +84,7 @@ def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "init":
         with Database(args.db or default_path()) as db:
+            prep.sync_question_bank(db, clock.now())
             print(f"{db.path}: schema version {db.schema_version()}")
         return 0
     if args.command == "students":

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from lib import clock
-from lib.db import ROOT, Database
+from lib.db import Database
+from lib.prep import checklist_template, sync_question_bank
 from lib.models import SOURCES, WARM_SOURCES, suggested_warmth
 
 DEFAULT_STUDENTS = 12
@@ -155,11 +156,6 @@ def _weekday_on_or_after(day: date) -> date:
     return day
 
 
-def prep_template() -> pd.DataFrame:
-    """The prep checklist template (data/prep_checklist.csv)."""
-    return pd.read_csv(ROOT / "data" / "prep_checklist.csv")
-
-
 class _Cohort:
     """Collects generated rows table by table, then writes them in one transaction."""
 
@@ -170,7 +166,7 @@ class _Cohort:
         self.tables: dict[str, list[dict]] = {t: [] for t in (
             "students", "organisations", "contacts", "outreach_requests", "interviews",
             "touches", "prep_items", "advising_sessions", "action_items", "tasks")}
-        self.template = prep_template().to_dict("records")
+        self.template = checklist_template().to_dict("records")
         self.used_names: set[str] = set()
         self.employers: dict[tuple[str, str], dict] = {}
 
@@ -455,6 +451,7 @@ def load(db: Database, students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEE
             cur.unregister("demo_rows")
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo_as_of', ?), ('demo_seed', ?)",
                     [as_of.isoformat(), str(seed)])
+    sync_question_bank(db, clock.moment_of(as_of))
     db.checkpoint()
     return students
 

@@ -219,7 +219,13 @@ def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_schema, m002_network]
+def m003_prep(cur: duckdb.DuckDBPyConnection) -> None:
+    """Interview prep: what the student most wants from a conversation (it steers the
+    question suggestions)."""
+    cur.execute("ALTER TABLE interviews ADD COLUMN goal VARCHAR")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_schema, m002_network, m003_prep]
 
 
 def apply(cur: duckdb.DuckDBPyConnection) -> list[int]:

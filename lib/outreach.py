@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib import drafts, network
+from lib import drafts, network, prep
 from lib.db import Database, new_id
 from lib.followup import due_items
 from lib.metrics import (CURMUDGEON_GRACE_BUSINESS_DAYS, FOLLOW_UP_WINDOW_BUSINESS_DAYS, REPLY_BEHAVIOUR_SQL,
@@ -138,7 +138,8 @@ def mark_follow_up_sent(db: Database, student_id: str, request_id: str, sent_on:
 
 def schedule(db: Database, student_id: str, request_id: str, start: datetime, fmt: str,
              length_minutes: int, today: date, now: datetime) -> str:
-    """Put an agreed conversation in the calendar: creates the interview."""
+    """Put an agreed conversation in the calendar: creates the interview, its prep
+    checklist and the three closing questions."""
     if fmt not in FORMATS:
         raise InvalidInput("Format", f"must be one of {', '.join(FORMATS.values())}")
     if not isinstance(length_minutes, int) or not 5 <= length_minutes <= 240:
@@ -157,6 +158,7 @@ def schedule(db: Database, student_id: str, request_id: str, start: datetime, fm
                                                length_minutes, status, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)""",
                     [interview_id, student_id, request["contact_id"], request_id, start, fmt, length_minutes, now])
+        prep.ensure_checklist(cur, student_id, interview_id, today, now)
     return interview_id
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import clock, followup, linkedin, metrics
+from lib import clock, followup, linkedin, metrics, prep
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.db import Database, default_path, demo_path
 from lib.students import list_students
@@ -25,8 +25,11 @@ ROLES = {"student": "Student", "coach": "Coach"}
 
 @st.cache_resource(show_spinner=False)
 def database(path: str) -> Database:
-    """One Database per file per server process (DuckDB allows one process per file)."""
-    return Database(path)
+    """One Database per file per server process (DuckDB allows one process per file).
+    Opening brings the built-in question bank up to date with data/questions.csv."""
+    db = Database(path)
+    prep.sync_question_bank(db, clock.now())
+    return db
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def test_a_version_1_file_upgrades_and_keeps_its_lamp_list(tmp_path, monkeypatch
         assert db.schema_version() == 1
     monkeypatch.undo()
     with Database(path) as db:
-        assert db.schema_version() == migrations.LATEST == 2
+        assert db.schema_version() == migrations.LATEST == 3
         assert db.rows("SELECT name, target, revision FROM organisations") == [("Contoso", True, 0)]
         assert db.rows("SELECT count(*) FROM contacts WHERE connected_on IS NOT NULL") == [(0,)]
 
