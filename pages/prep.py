@@ -1,12 +1,290 @@
-"""Prep: conversations and their checklists (read-only for now)."""
+"""Prep and conversations: the checklist, questions that fit the time, a printable prep
+sheet, and the log afterwards. Rules live in lib/prep.py."""
+import re
+from datetime import datetime, time, timedelta
+
+import pandas as pd
 import streamlit as st
 
 from lib import prep, ui
+from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA, InvalidInput, InvalidRows
+
+ss = st.session_state
+TABS = ("Checklist", "Questions", "Prep sheet", "Log the conversation", "All conversations")
+LOG_STATUSES = {k: v for k, v in INTERVIEW_STATUSES.items() if k != "scheduled"}
+
+
+def conversation_label(row) -> str:
+    org = f" ({row.organisation})" if isinstance(row.organisation, str) else ""
+    return f"{row.scheduled_at:%a %d %b %H:%M} · {row.contact}{org} · {INTERVIEW_STATUSES[row.status]}"
+
+
+def interview_changed() -> None:
+    for key in ("prep_selection", "prep_bank"):
+        ss.pop(key, None)
+
+
+# --- checklist and plan ----------------------------------------------------------------------
+
+def save_tick(ctx, item_id: str) -> None:
+    prep.tick(ctx.db, ctx.student_id, {item_id: ss[f"tick_{item_id}"]}, ctx.now)
+
+
+def save_plan(ctx, iid: str) -> None:
+    try:
+        prep.save_plan(ctx.db, ctx.student_id, iid, ss[f"plan_goal_{iid}"], ss[f"plan_research_{iid}"],
+                       ss[f"plan_pitch_{iid}"])
+    except InvalidInput as exc:
+        ui.report(exc, slot="plan")
+        return
+    ui.flash("success", "Saved.", slot="plan")
+
+
+def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
+    left, right = st.columns([1.3, 1], gap="large")
+    with left:
+        st.markdown("##### Checklist")
+        st.caption("Tick items as you go; each tick is saved. Overdue ones appear in your due list on "
+                   "*My progress*.")
+        if items.empty:
+            st.caption("Past conversations have no checklist.")
+        for item in items.itertuples():
+            late = not item.Done and item.Due < ctx.today and record["status"] == "scheduled"
+            due = "today" if item.Due == ctx.today else f"{item.Due:%a %d %b}"
+            row, when = st.columns([4, 1.2], vertical_alignment="center")
+            row.checkbox(item.Item, value=bool(item.Done), key=f"tick_{item.id}", on_change=save_tick,
+                         args=(ctx, item.id))
+            when.markdown(f":{'orange' if late else 'gray'}[{'overdue: ' if late else ''}{due}]")
+    with right:
+        st.markdown("##### Plan")
+        with st.form(f"plan_{iid}", border=False):
+            goals = [None, *prep.GOALS]
+            st.selectbox("What I most want from this conversation", goals, key=f"plan_goal_{iid}",
+                         index=goals.index(record["goal"]) if record["goal"] in goals else 0,
+                         format_func=lambda g: "No particular goal" if g is None else prep.GOALS[g][0],
+                         help="Steers the suggested questions.")
+            st.text_area("Research notes", value=record["research_notes"] or "", key=f"plan_research_{iid}",
+                         max_chars=5000, height=120, placeholder="Their role and path; the organisation; the industry")
+            st.text_area("My intro (two sentences about my interests and goals)", value=record["pitch"] or "",
+                         key=f"plan_pitch_{iid}", max_chars=600, height=90)
+            st.form_submit_button("Save", on_click=save_plan, args=(ctx, iid))
+        ui.show_flash("plan")
+
+
+# --- questions ----------------------------------------------------------------------------------
+
+def save_order(ctx, iid: str, chosen: pd.DataFrame) -> None:
+    rows = ui.editor_rows(chosen[["question_id", "Order", "Remove"]].to_dict("records"), ss.get("prep_selection"))
+    kept = sorted((values for _, values, _ in rows if not values.get("Remove")),
+                  key=lambda v: (v["Order"] if v["Order"] is not None else 999))
+    try:
+        prep.save_selection(ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now)
+    except InvalidInput as exc:
+        ui.report(exc, slot="questions")
+        return
+    ss.pop("prep_selection", None)
+    ui.flash("success", "Your list is saved.", slot="questions")
+
+
+def add_ticked(ctx, iid: str, bank: pd.DataFrame, chosen_ids: list[str]) -> None:
+    rows = ui.editor_rows(bank[["id", "Add", "★"]].to_dict("records"), ss.get("prep_bank"))
+    ticked = [values["id"] for _, values, _ in rows if values.get("Add") and values["id"] not in chosen_ids]
+    favourites = {values["id"]: bool(values.get("★")) for _, values, changed in rows if changed}
+    prep.set_favourites(ctx.db, ctx.student_id, favourites, ctx.now)
+    if ticked:
+        prep.save_selection(ctx.db, ctx.student_id, iid, chosen_ids + ticked, ctx.now)
+    ss.pop("prep_bank", None)
+    ui.flash("success", f"Added {len(ticked)} question{'s' if len(ticked) != 1 else ''}." if ticked
+             else "Favourites saved.", slot="questions")
+
+
+def add_own(ctx) -> None:
+    try:
+        _, reasons = prep.add_question(ctx.db, ctx.student_id, ss["own_text"], ss["own_category"], ss["own_tiara"],
+                                       float(ss["own_minutes"]), ctx.now)
+    except InvalidInput as exc:
+        ui.report(exc, slot="own")
+        return
+    ui.flash("success", "Added to the bank: tick it below to use it.", slot="own")
+    for reason in reasons:
+        ui.flash("warning", f"This question {ui.md_escape(reason)}.", slot="own")
+    ss["own_text"] = ""
+
+
+def questions_tab(ctx, iid: str, record: dict) -> None:
+    chosen = prep.selection(ctx.db, ctx.student_id, iid)
+    plan = prep.budget(record["length_minutes"], chosen)
+    st.progress(plan.share, text=f"{plan.questions_minutes:.0f} of {plan.available:.0f} minutes of questions "
+                f"({record['length_minutes']}-minute conversation; {prep.OPENING_MINUTES} for the opening and "
+                f"{prep.CLOSING_MINUTES} for the closing are kept free)")
+    if plan.over:
+        st.warning(f"About {plan.questions_minutes - plan.available:.0f} minutes too many: drop a question or two. "
+                   "Finishing on time shows you respect theirs.", icon=":material/timer:")
+    for warning in prep.list_warnings(chosen):
+        st.warning(ui.md_escape(warning), icon=":material/warning:")
+    ui.show_flash("questions")
+
+    st.markdown("##### My questions, in order")
+    view = chosen.assign(Order=range(1, len(chosen) + 1), Remove=False,
+                         Part=chosen["tiara"].map(TIARA), Category=chosen["category"].map(prep.CATEGORIES))
+    st.data_editor(view[["Order", "text", "Category", "Part", "minutes", "Remove"]], key="prep_selection",
+                   hide_index=True, width="stretch", disabled=["text", "Category", "Part", "minutes"],
+                   column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width="small"),
+                                  "text": st.column_config.TextColumn("Question", width="large"),
+                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
+                                  "Remove": st.column_config.CheckboxColumn(width="small")})
+    st.button("Save order and removals", key="prep_save_order", on_click=save_order, args=(ctx, iid, view))
+
+    st.markdown("##### Add questions")
+    bank = ui.read(ctx, prep.question_bank)
+    goal = record["goal"]
+    filters = st.columns([1.2, 1.2, 1])
+    default_categories = list(prep.GOALS[goal][1]) if goal in prep.GOALS else []
+    categories = filters[0].multiselect("Category", list(prep.CATEGORIES), default=default_categories,
+                                        format_func=prep.CATEGORIES.get, key=f"bank_category_{iid}",
+                                        placeholder="All categories")
+    parts = filters[1].multiselect("TIARA", list(TIARA), format_func=TIARA.get, key="bank_tiara",
+                                   placeholder="Trends, Insights, Advice, Resources, Assignments")
+    favourites_only = filters[2].toggle("Favourites only", key="bank_favourites")
+    shown = bank[~bank["id"].isin(chosen["question_id"])]
+    if categories:
+        shown = shown[shown["category"].isin(categories)]
+    if parts:
+        shown = shown[shown["tiara"].isin(parts)]
+    if favourites_only:
+        shown = shown[shown["favourite"]]
+    shown = shown.assign(Add=False, **{"★": shown["favourite"]}, Category=shown["category"].map(prep.CATEGORIES),
+                         Part=shown["tiara"].map(TIARA), Mine=shown["own"]).reset_index(drop=True)
+    if goal in prep.GOALS:
+        st.caption(f"Suggested for your goal, *{prep.GOALS[goal][0].lower()}*: clear the category filter to see all.")
+    st.data_editor(shown[["Add", "★", "text", "Category", "Part", "minutes", "Mine"]], key="prep_bank", hide_index=True,
+                   width="stretch", height=320 if len(shown) > 8 else "auto",
+                   disabled=["text", "Category", "Part", "minutes", "Mine"],
+                   column_config={"Add": st.column_config.CheckboxColumn(width="small"),
+                                  "★": st.column_config.CheckboxColumn(width="small", help="Favourite"),
+                                  "text": st.column_config.TextColumn("Question", width="large"),
+                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
+                                  "Mine": st.column_config.CheckboxColumn(width="small", help="A question you wrote")})
+    st.button("Add the ticked questions", key="prep_add", type="primary", on_click=add_ticked,
+              args=(ctx, iid, shown, chosen["question_id"].tolist()))
+    with st.expander("Write your own question", icon=":material/edit_note:"):
+        with st.form("own_question", border=False):
+            st.text_input("Question", key="own_text", max_chars=300)
+            a, b, c = st.columns(3)
+            a.selectbox("Category", list(prep.CATEGORIES), key="own_category", format_func=prep.CATEGORIES.get)
+            b.selectbox("TIARA", list(TIARA), key="own_tiara", format_func=TIARA.get, index=1)
+            c.number_input("Minutes", key="own_minutes", min_value=0.5, max_value=15.0, value=2.0, step=0.5)
+            st.form_submit_button("Add to my bank", on_click=add_own, args=(ctx,))
+        ui.show_flash("own")
+
+
+# --- the sheet and the log ------------------------------------------------------------------
+
+def sheet_tab(ctx, iid: str) -> None:
+    data = prep.sheet(ctx.db, ctx.student_id, iid)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in data["contact"].lower())
+    left, right = st.columns(2)
+    left.download_button("Download as Markdown", prep.sheet_markdown(data), file_name=f"prep-{slug}.md",
+                         mime="text/markdown", key="sheet_md", icon=":material/description:", width="stretch")
+    right.download_button("Download to print (HTML)", prep.sheet_html(data), file_name=f"prep-{slug}.html",
+                          mime="text/html", key="sheet_html", icon=":material/print:", width="stretch",
+                          help="Open it in your browser and print it, or save it as PDF.")
+    preview = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", prep.sheet_markdown(data), flags=re.M)
+    with st.container(border=True):
+        st.markdown(preview)      # user text is escaped by sheet_markdown; headings shrunk for the preview
+
+
+def save_log(ctx, iid: str, chosen: pd.DataFrame) -> None:
+    referrals = [values for _, values, _ in ui.editor_rows([], ss.get(f"log_referrals_{iid}"))]
+    new_time = datetime.combine(ss[f"log_new_date_{iid}"], ss[f"log_new_time_{iid}"])
+    log = prep.ConversationLog(
+        status=ss[f"log_status_{iid}"], notes=ss[f"log_notes_{iid}"], takeaways=ss[f"log_takeaways_{iid}"],
+        asked_linkedin=ss[f"log_linkedin_{iid}"], asked_stay_in_touch=ss[f"log_stay_{iid}"],
+        asked_referrals=ss[f"log_referrals_asked_{iid}"], closing_answers=ss[f"log_answers_{iid}"],
+        resume_requested=ss[f"log_resume_{iid}"], referrals=referrals, new_time=new_time,
+        answer_notes={row.id: ss[f"log_q_{row.id}"] for row in chosen.itertuples() if f"log_q_{row.id}" in ss})
+    try:
+        added = prep.log_conversation(ctx.db, ctx.student_id, iid, log, ctx.today, ctx.now)
+    except (InvalidInput, InvalidRows) as exc:
+        ui.report(exc, slot="log")
+        return
+    ss.pop(f"log_referrals_{iid}", None)
+    extra = f" {len(added)} referral{'s' if len(added) != 1 else ''} added as warm contacts, each with a to-do." \
+        if added else ""
+    ui.flash("success", f"Logged as {LOG_STATUSES[log.status].lower()}.{extra}", slot="log")
+
+
+def log_tab(ctx, iid: str, record: dict) -> None:
+    chosen = prep.selection(ctx.db, ctx.student_id, iid)
+    ui.show_flash("log")
+    if record["status"] == "scheduled" and record["scheduled_at"] > ctx.now:
+        st.info(f"This conversation is on {record['scheduled_at']:%A %d %B at %H:%M}. Log it afterwards; "
+                "if it moves, choose *Rescheduled* and the new time.", icon=":material/event:")
+    statuses = list(LOG_STATUSES)
+    current = record["status"] if record["status"] in statuses else "held"
+    with st.form(f"log_{iid}", border=False):
+        top = st.columns([2, 1, 1])
+        top[0].radio("How did it go?", statuses, format_func=LOG_STATUSES.get, horizontal=True,
+                     index=statuses.index(current), key=f"log_status_{iid}")
+        top[1].date_input("New date (if rescheduled)", value=ctx.today + timedelta(days=7), key=f"log_new_date_{iid}",
+                          format="DD/MM/YYYY")
+        top[2].time_input("New time", value=time(10, 0), key=f"log_new_time_{iid}", step=timedelta(minutes=15))
+        st.text_area("Key takeaways", value=record["takeaways"] or "", key=f"log_takeaways_{iid}", max_chars=5000,
+                     height=90, help="The thank-you note quotes one of these.")
+        asked_questions = chosen[chosen["category"] != "closing"]
+        if len(asked_questions):
+            st.markdown("**Notes per question**")
+            for row in asked_questions.itertuples():
+                st.text_input(row.text, value=row.answer_notes or "", key=f"log_q_{row.id}", max_chars=3000)
+        st.text_area("Other notes", value=record["notes"] or "", key=f"log_notes_{iid}", max_chars=10000, height=80)
+        st.markdown("**Closing**")
+        asked = st.columns(4)
+        asked[0].checkbox("Asked to connect on LinkedIn", value=bool(record["asked_linkedin"]), key=f"log_linkedin_{iid}")
+        asked[1].checkbox("Asked to stay in touch", value=bool(record["asked_stay_in_touch"]), key=f"log_stay_{iid}")
+        asked[2].checkbox("Asked who else to talk to", value=bool(record["asked_referrals"]),
+                          key=f"log_referrals_asked_{iid}")
+        asked[3].checkbox("They asked for my resume", value=bool(record["resume_requested"]), key=f"log_resume_{iid}")
+        st.text_input("Their answers", value=record["closing_answers"] or "", key=f"log_answers_{iid}", max_chars=2000)
+        st.markdown("**People they suggested** (each becomes a warm contact with a to-do to reach out)")
+        st.data_editor(pd.DataFrame({"name": pd.Series(dtype="string"), "organisation": pd.Series(dtype="string")}),
+                       key=f"log_referrals_{iid}", num_rows="dynamic", hide_index=True, width="stretch",
+                       column_config={"name": st.column_config.TextColumn("Name", max_chars=120),
+                                      "organisation": st.column_config.TextColumn("Organisation", max_chars=160)})
+        st.form_submit_button("Save the log", type="primary", on_click=save_log, args=(ctx, iid, chosen))
+
+
+# --- the page ---------------------------------------------------------------------------------
 
 ctx = ui.context()
 ui.require_student(ctx)
 st.title("Prep and conversations")
-st.subheader("Checklist for conversations ahead", help=ui.doc(prep.prep_items_table))
-ui.table(ui.read(ctx, prep.prep_items_table), "No conversation coming up.", key="prep_items")
-st.subheader("Conversations", help=ui.doc(prep.interviews_table))
-ui.table(ui.read(ctx, prep.interviews_table), "No conversations yet.", key="prep_interviews")
+conversations = ui.read(ctx, prep.conversations)
+if conversations.empty:
+    st.info("No conversations yet. When someone agrees to talk, record the reply and schedule it on the "
+            "Outreach page (Requests); it appears here with its checklist.", icon=":material/event_available:")
+    st.stop()
+labels = {row.id: conversation_label(row) for row in conversations.itertuples()}
+iid = ui.pick(st, "Conversation", labels, key="prep_interview", on_change=interview_changed,
+              help="Coming up first, then ones to log, then past ones.")
+prep.prepare(ctx.db, ctx.student_id, iid, ctx.today, ctx.now)
+record = prep.interview(ctx.db, ctx.student_id, iid)
+items = prep.checklist(ctx.db, ctx.student_id, iid)
+summary, readiness = st.columns([3, 1], vertical_alignment="center")
+summary.markdown(f"**{record['scheduled_at']:%A %d %B %Y, %H:%M}** · {FORMATS[record['format']]} · "
+                 f"{record['length_minutes']} minutes · {INTERVIEW_STATUSES[record['status']]}  \n"
+                 f"with **{ui.md_escape(record['contact'])}**"
+                 + (f", {ui.md_escape(record['role'])}" if record["role"] else "")
+                 + (f" at {ui.md_escape(record['organisation'])}" if record["organisation"] else ""))
+ready = prep.readiness(items)
+readiness.metric("Ready", f"{ready}%" if ready is not None else "–",
+                 help=f"{int(items['Done'].sum())} of {len(items)} checklist items done")
+ss.setdefault("prep_tab", TABS[0])
+tabs = st.tabs(TABS, key="prep_tab", on_change="rerun")
+sections = (lambda: checklist_tab(ctx, iid, record, items), lambda: questions_tab(ctx, iid, record),
+            lambda: sheet_tab(ctx, iid), lambda: log_tab(ctx, iid, record),
+            lambda: ui.table(ui.read(ctx, prep.interviews_table), "No conversations yet.", key="prep_interviews",
+                             column_config={"When": st.column_config.DatetimeColumn(format="ddd D MMM YYYY, HH:mm")}))
+for tab, draw in zip(tabs, sections):
+    if tab.open is not False:
+        with tab:
+            draw()

@@ -1,0 +1,81 @@
+"""AppTest: the Prep page — tick the checklist, pick questions, download the sheet, log
+the conversation (referrals become contacts with to-dos)."""
+from datetime import date, datetime
+
+import pytest
+
+from lib import clock, network, outreach, prep
+from lib.network import ContactInput
+from lib.students import create_student
+from tests.app.test_pages import app_db, open_page
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def conversation(isolated_env):
+    """A student with one conversation with Carla: on `when` (default yesterday, so it can be logged)."""
+    db = app_db(isolated_env / "coffeechat.duckdb")
+    now = clock.moment_of(TODAY)
+    sid = create_student(db, "Ada Lovelace", pitch="I study history.")
+    carla = network.add_contact(db, sid, ContactInput(name="Carla Diaz", source="alumni", organisation="City Museum"),
+                                now)
+    request = outreach.log_request(db, sid, carla, "email", date(2026, 11, 16), None, TODAY, now)
+    outreach.record_reply(db, sid, request, TODAY, "agreed", TODAY, now)
+
+    def make(when=datetime(2026, 11, 19, 10)):
+        iid = outreach.schedule(db, sid, request, when, "video", 30, date(2026, 11, 18), now)
+        return db, sid, iid, carla
+    return make
+
+
+def test_empty_page_points_to_outreach(isolated_env):
+    create_student(app_db(isolated_env / "coffeechat.duckdb"), "Ada")
+    at = open_page("pages/prep.py")
+    assert "schedule it on the Outreach page" in at.info[0].value
+
+
+def test_ticking_the_checklist(conversation):
+    db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
+    at = open_page("pages/prep.py")
+    assert at.metric[0].value == "0%"
+    first = db.scalar("SELECT CAST(id AS VARCHAR) FROM prep_items ORDER BY position LIMIT 1")
+    at.checkbox(key=f"tick_{first}").check().run()
+    assert not at.exception, at.exception
+    assert db.scalar("SELECT count(done_at) FROM prep_items") == 1
+    assert at.metric[0].value == f"{round(100 / db.scalar('SELECT count(*) FROM prep_items'))}%"
+
+
+def test_pick_questions_and_download_the_sheet(conversation):
+    db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
+    at = open_page("pages/prep.py", {"prep_tab": "Questions"})
+    # the bank editor lists questions not yet chosen, by category; tick the first two
+    bank = at.data_editor[1].value
+    at.session_state["prep_bank"] = {"edited_rows": {0: {"Add": True}, 1: {"Add": True, "★": True}},
+                                     "added_rows": [], "deleted_rows": []}
+    at.button(key="prep_add").click().run()
+    assert not at.exception, at.exception
+    chosen = prep.selection(db, sid, iid)
+    assert chosen["text"].tolist()[:2] == bank["text"].tolist()[:2] and len(chosen) == 5
+    assert db.scalar("SELECT count(*) FROM question_favourites") == 1
+    assert "of 24 minutes of questions" in at.get("progress")[0].proto.text
+    at.session_state["prep_tab"] = "Prep sheet"
+    at.run()
+    assert [b.proto.label for b in at.get("download_button")] == ["Download as Markdown", "Download to print (HTML)"]
+    assert bank["text"].tolist()[0].split()[0] in " ".join(m.value for m in at.markdown)
+
+
+def test_logging_the_conversation(conversation):
+    db, sid, iid, carla = conversation()
+    at = open_page("pages/prep.py", {"prep_tab": "Log the conversation"})
+    at.text_area(key=f"log_takeaways_{iid}").input("Build a small portfolio first.")
+    at.checkbox(key=f"log_resume_{iid}").check()
+    at.session_state[f"log_referrals_{iid}"] = {"edited_rows": {}, "deleted_rows": [],
+                                               "added_rows": [{"name": "Ben Ode", "organisation": "Contoso"}]}
+    at.button(key=f"FormSubmitter:log_{iid}-Save the log").click().run()
+    assert not at.exception, at.exception
+    assert "Logged as held. 1 referral added as warm contacts" in at.success[0].value
+    assert db.rows("SELECT status, takeaways, resume_requested FROM interviews") == [
+        ("held", "Build a small portfolio first.", True)]
+    assert db.rows("SELECT source, warmth, CAST(referred_by AS VARCHAR) FROM contacts WHERE name = 'Ben Ode'") == [
+        ("referral", "warm", carla)]
+    assert sorted(kind for (kind,) in db.rows("SELECT kind FROM tasks")) == ["referral_outreach", "send_resume"]
