@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from lib import clock, demo, linkedin, metrics, prep
+from lib import clock, demo, exports, linkedin, metrics, prep
 from lib.db import Database, DatabaseLocked, default_path, demo_path
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
     imp.add_argument("--json", action="store_true",
                      help='print {"new", "duplicates", "skipped_blank", "invalid": [{"line", "reason"}]}')
+
+    exp = commands.add_parser("export", help="a student's calendar (.ics) or contacts and touches (.csv)")
+    exp.add_argument("--student", metavar="NAME_OR_ID", required=True)
+    exp.add_argument("--format", choices=("ics", "csv"), required=True)
+    exp.add_argument("--out", metavar="PATH", required=True, help="file to write ('-' for standard output)")
+    exp.add_argument("--db")
     return parser
 
 
@@ -105,7 +111,28 @@ def run(argv: list[str]) -> int:
         return 0
     if args.command == "import-linkedin":
         return _import_linkedin(args)
+    if args.command == "export":
+        return _export(args)
     raise UsageError(f"unknown command {args.command!r}")
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"--out: folder {out.parent} does not exist")
+    with _open_existing(args.db) as db:
+        student_id = _resolve(db, args.student)
+        today, now = clock.today(), clock.now()
+        if args.format == "ics":
+            data = exports.calendar(db, student_id, today, now)
+        else:
+            data = exports.contacts_csv(db, student_id, today).encode("utf-8")
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        print(f"wrote {out} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
 
 
 def _import_linkedin(args: argparse.Namespace) -> int:

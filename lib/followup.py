@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib.db import Database
-from lib.models import DEFAULT_KEEP_IN_TOUCH_DAYS, TOUCH_KINDS
+from lib.db import Database, new_id
+from lib.models import (CHANNELS, DEFAULT_KEEP_IN_TOUCH_DAYS, THANK_YOU_HOURS, TOUCH_KINDS, InvalidInput,
+                        clean_text)
 
 DUE_KINDS = {
     "thank_you": "Thank-you",
@@ -114,3 +115,272 @@ def touches_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
         ORDER BY t.happened_at DESC""", {"sid": student_id, "today": today})
     frame["Kind"] = frame["Kind"].map(TOUCH_KINDS)
     return frame
+
+
+# --- acting on the queue ---------------------------------------------------------------------
+
+DISMISSED = date(9999, 12, 31)     # a snooze until the end of time: the item is done for good
+MAX_SNOOZE_DAYS = 365
+TASK_TOUCHES = {"send_resume": ("update", "Sent my resume"), "connect_linkedin": ("other", "Connected on LinkedIn"),
+                "tell_helpers": ("landed", "Told them I landed a role")}
+
+
+def _touch(cur, student_id: str, contact_id: str, kind: str, at: datetime, note: str | None, now: datetime,
+           channel: str | None = None) -> None:
+    cur.execute("""INSERT INTO touches (id, student_id, contact_id, kind, happened_at, channel, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", [new_id(), student_id, contact_id, kind, at, channel, note, now])
+
+
+def complete(db: Database, student_id: str, item_key: str, today: date, now: datetime) -> str:
+    """Mark a due item done in one step, logging the touch it stands for. Returns what was done."""
+    kind, _, row_id = item_key.partition(":")
+    if kind not in DUE_KINDS or not row_id:
+        raise InvalidInput("Item", f"{item_key!r} is not a due item")
+    with db.write() as cur:
+        if kind == "thank_you":
+            contact = cur.execute("""UPDATE interviews SET thank_you_sent_at = $now WHERE student_id = $sid AND id = $id
+                                     AND thank_you_sent_at IS NULL RETURNING contact_id""",
+                                  {"now": now, "sid": student_id, "id": row_id}).fetchone()
+            if contact:
+                _touch(cur, student_id, contact[0], "thank_you", now, "Thank-you sent", now)
+            return "Thank-you recorded as sent."
+        if kind == "follow_up":
+            cur.execute("""UPDATE outreach_requests SET follow_up_sent_on = $today WHERE student_id = $sid AND id = $id
+                           AND follow_up_sent_on IS NULL""", {"today": today, "sid": student_id, "id": row_id})
+            return "Follow-up recorded as sent."
+        if kind == "reconnect":
+            _touch(cur, student_id, row_id, "update", now, "Reconnected", now)
+            return "Touch logged: the keep-in-touch clock starts again."
+        if kind == "prep":
+            cur.execute("UPDATE prep_items SET done_at = $now WHERE student_id = $sid AND id = $id AND done_at IS NULL",
+                        {"now": now, "sid": student_id, "id": row_id})
+            return "Prep item ticked."
+        if kind == "action_item":
+            cur.execute("UPDATE action_items SET done_at = $now WHERE student_id = $sid AND id = $id AND done_at IS NULL",
+                        {"now": now, "sid": student_id, "id": row_id})
+            return "Action item done."
+        if kind == "task":
+            task = cur.execute("""UPDATE tasks SET done_at = $now WHERE student_id = $sid AND id = $id AND done_at IS NULL
+                                  RETURNING kind, contact_id""", {"now": now, "sid": student_id, "id": row_id}).fetchone()
+            if task and task[1] and task[0] in TASK_TOUCHES:
+                touch_kind, note = TASK_TOUCHES[task[0]]
+                _touch(cur, student_id, task[1], touch_kind, now, note, now)
+            return "Done."
+        # second contacts and unlogged conversations have no single write: they leave the queue
+        cur.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?)", [student_id, item_key, DISMISSED])
+        return "Taken off your list."
+
+
+def snooze(db: Database, student_id: str, item_key: str, until: date, today: date) -> None:
+    """Hide a due item until a date (tomorrow at the earliest, a year at the latest)."""
+    if not isinstance(until, date) or not today < until <= today + timedelta(days=MAX_SNOOZE_DAYS):
+        raise InvalidInput("Snooze until", f"must be a date after today and within {MAX_SNOOZE_DAYS} days")
+    with db.write() as cur:
+        cur.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?)", [student_id, item_key, until])
+
+
+# --- thank-yous -------------------------------------------------------------------------------
+
+def thank_you_clock(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
+    """Each conversation held, newest first: when it ended, the thank-you deadline (24 hours,
+    or 48 if the student chose it), when the thank-you went, and its state: on time, late,
+    missing (window closed, not sent) or open (hours left)."""
+    frame = db.df("""
+        SELECT CAST(i.id AS VARCHAR) AS id, c.name AS contact, c.warmth, i.takeaways,
+               i.scheduled_at + to_minutes(i.length_minutes) AS ended_at,
+               i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline,
+               i.thank_you_sent_at AS sent_at, s.thank_you_hours AS window_hours
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id JOIN students s ON s.id = i.student_id
+        WHERE i.student_id = $sid AND i.status = 'held' AND i.scheduled_at <= $now
+        ORDER BY ended_at DESC""", {"sid": student_id, "now": now})
+    states, hours_left = [], []
+    for sent, deadline in zip(frame["sent_at"], frame["deadline"]):
+        if pd.notna(sent) and sent <= now:
+            states.append("on time" if sent <= deadline else "late")
+            hours_left.append(None)
+        elif deadline < now:
+            states.append("missing")
+            hours_left.append(None)
+        else:
+            states.append("open")
+            hours_left.append(round((deadline - now).total_seconds() / 3600, 1))
+    return frame.assign(state=states, hours_left=hours_left)
+
+
+def record_thank_you(db: Database, student_id: str, interview_id: str, sent_at: datetime, note: str | None,
+                     now: datetime) -> None:
+    """The thank-you went out at `sent_at` (not before the conversation ended, not in the future)."""
+    note = clean_text(note, "Message", max_len=5000)
+    with db.write() as cur:
+        row = cur.execute("""SELECT scheduled_at + to_minutes(length_minutes), CAST(contact_id AS VARCHAR), status
+                             FROM interviews WHERE student_id = ? AND id = ?""", [student_id, interview_id]).fetchone()
+        if row is None or row[2] != "held":
+            raise InvalidInput("Conversation", "is not a conversation you held")
+        if not row[0] <= sent_at <= now:
+            raise InvalidInput("Sent at", f"must be between the end of the conversation ({row[0]:%d %b %H:%M}) and now")
+        cur.execute("UPDATE interviews SET thank_you_sent_at = ? WHERE id = ?", [sent_at, interview_id])
+        cur.execute("DELETE FROM touches WHERE student_id = ? AND contact_id = ? AND kind = 'thank_you' "
+                    "AND happened_at >= ?", [student_id, row[1], row[0]])
+        _touch(cur, student_id, row[1], "thank_you", sent_at, note, now, channel="email")
+
+
+def thank_you_draft(contact: str, takeaways: str | None, student: str) -> str:
+    """A short thank-you that names one thing learnt (the first takeaway logged)."""
+    first = contact.split()[0]
+    takeaway = (takeaways or "").strip().splitlines()[0].strip().rstrip(".") if (takeaways or "").strip() else ""
+    learnt = (f"Your point about {takeaway[:1].lower() + takeaway[1:]} stayed with me, and I'm going to act on it."
+              if takeaway else "I learnt a lot about your work and how you got there.")
+    return (f"Hi {first},\n\nThank you for taking the time to talk with me. {learnt}\n\n"
+            f"I'll let you know how things go.\n\nWith thanks,\n{student}")
+
+
+def set_thank_you_window(db: Database, student_id: str, hours: int) -> None:
+    if hours not in THANK_YOU_HOURS:
+        raise InvalidInput("Thank-you window", "must be 24 or 48 hours")
+    with db.write() as cur:
+        cur.execute("UPDATE students SET thank_you_hours = ? WHERE id = ?", [hours, student_id])
+
+
+# --- keeping in touch -------------------------------------------------------------------------
+
+RECONNECT_IDEAS = (
+    "Tell them you followed their advice, and how it went.",
+    "Send an article, talk or event that fits their work.",
+    "Share a progress update: a course finished, a project done, an application sent.",
+    "Comment on something they published or a milestone of theirs.",
+    "Offer help: an introduction, a resource, a hand at an event.",
+    "Ask one new, specific question that came up since you talked.",
+    "Tell them when you land a job or internship, and thank them for their part.",
+)
+AMBER_FROM, RED_FROM = 1.0, 1.5     # shares of the ideal interval: due, then overdue
+
+
+def cadence(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """Everyone the student has met, by urgency: the last touch (a conversation, a thank-you,
+    a reply, an update... any logged contact restarts the clock), the ideal interval (about
+    six months unless set per contact), the next touch date, and a status: green before the
+    ideal interval, amber from it, red past one and a half times it."""
+    frame = db.df(f"""
+        WITH met AS (SELECT contact_id, max(CAST(scheduled_at AS DATE)) AS last_met FROM interviews
+                     WHERE student_id = $sid AND status = 'held' AND CAST(scheduled_at AS DATE) <= $today
+                     GROUP BY contact_id),
+        touched AS (SELECT contact_id, max(CAST(happened_at AS DATE)) AS last_touch, count(*) AS touches FROM touches
+                    WHERE student_id = $sid AND CAST(happened_at AS DATE) <= $today GROUP BY contact_id)
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name AS contact, c.warmth,
+               greatest(m.last_met, coalesce(t.last_touch, m.last_met)) AS last_touch,
+               coalesce(t.touches, 0) + 1 AS touches,
+               coalesce(c.keep_in_touch_days, {DEFAULT_KEEP_IN_TOUCH_DAYS}) AS ideal_days
+        FROM met m JOIN contacts c ON c.id = m.contact_id
+        LEFT JOIN touched t ON t.contact_id = m.contact_id
+        WHERE c.archived_at IS NULL""", {"sid": student_id, "today": today})
+    last = pd.to_datetime(frame["last_touch"])
+    frame["days_since"] = (pd.Timestamp(today) - last).dt.days
+    frame["next_on"] = (last + pd.to_timedelta(frame["ideal_days"], unit="D")).dt.date
+    frame["status"] = ["red" if d >= RED_FROM * i else "amber" if d >= AMBER_FROM * i else "green"
+                       for d, i in zip(frame["days_since"], frame["ideal_days"])]
+    frame["last_touch"] = last.dt.date
+    return frame.sort_values(["next_on", "contact"]).reset_index(drop=True)
+
+
+def log_touch(db: Database, student_id: str, contact_id: str, kind: str, on: date, channel: str | None,
+              note: str | None, today: date, now: datetime) -> None:
+    """Any contact after the conversation: restarts that person's keep-in-touch clock."""
+    if kind not in TOUCH_KINDS:
+        raise InvalidInput("Kind", "is not one of the kinds of touch")
+    if channel is not None and channel not in CHANNELS:
+        raise InvalidInput("Channel", "is not one of the channels")
+    if not isinstance(on, date) or not today - timedelta(days=3650) <= on <= today:
+        raise InvalidInput("Date", "must be today or in the past ten years")
+    note = clean_text(note, "Note", max_len=2000)
+    with db.write() as cur:
+        if not cur.execute("SELECT count(*) FROM contacts WHERE student_id = ? AND id = ?",
+                           [student_id, contact_id]).fetchone()[0]:
+            raise InvalidInput("Contact", "is not one of your contacts")
+        _touch(cur, student_id, contact_id, kind, datetime.combine(on, now.time()), note, now, channel)
+
+
+# --- referrals and landing a role -------------------------------------------------------------
+
+def referrals_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """Every referral received, until it is contacted: who suggested them, since when, and
+    whether a request has gone to them yet."""
+    return db.df("""
+        SELECT c.name AS "Referral", ref.name AS "Suggested by", CAST(c.created_at AS DATE) AS "Since",
+               min(r.sent_on) AS "Contacted on",
+               CASE WHEN min(r.sent_on) IS NULL THEN date_diff('day', CAST(c.created_at AS DATE), $today) END
+                   AS "Days waiting"
+        FROM contacts c LEFT JOIN contacts ref ON ref.id = c.referred_by
+        LEFT JOIN outreach_requests r ON r.contact_id = c.id AND r.student_id = $sid
+        WHERE c.student_id = $sid AND c.source = 'referral' AND c.archived_at IS NULL
+        GROUP BY c.id, c.name, ref.name, c.created_at
+        ORDER BY "Contacted on" IS NOT NULL, "Since" """, {"sid": student_id, "today": today})
+
+
+def helpers(db: Database, student_id: str) -> pd.DataFrame:
+    """Everyone who helped: people the student talked with, and people who referred them on."""
+    return db.df("""
+        SELECT DISTINCT CAST(c.id AS VARCHAR) AS id, c.name FROM contacts c
+        WHERE c.student_id = $sid AND c.archived_at IS NULL
+          AND (c.id IN (SELECT contact_id FROM interviews WHERE student_id = $sid AND status = 'held')
+               OR c.id IN (SELECT referred_by FROM contacts WHERE student_id = $sid AND referred_by IS NOT NULL)
+               OR c.id IN (SELECT contact_id FROM outreach_requests WHERE student_id = $sid AND outcome = 'referred'))
+        ORDER BY c.name""", {"sid": student_id})
+
+
+def record_landed(db: Database, student_id: str, landed_on: date, note: str | None, today: date,
+                  now: datetime) -> int:
+    """The student landed a job or internship: one to-do per person who helped, to tell them.
+    Returns how many to-dos were added (none twice)."""
+    if not isinstance(landed_on, date) or not today - timedelta(days=365) <= landed_on <= today:
+        raise InvalidInput("Date", "must be today or within the past year")
+    note = clean_text(note, "What you landed", required=True, max_len=300)
+    people = helpers(db, student_id)
+    with db.write() as cur:
+        cur.execute("UPDATE students SET landed_on = ?, landed_note = ? WHERE id = ?", [landed_on, note, student_id])
+        done = {cid for (cid,) in cur.execute(
+            "SELECT CAST(contact_id AS VARCHAR) FROM tasks WHERE student_id = ? AND kind = 'tell_helpers'",
+            [student_id]).fetchall()}
+        added = 0
+        for person in people.itertuples():
+            if person.id in done:
+                continue
+            cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, due_on, created_at)
+                           VALUES (?, ?, 'tell_helpers', ?, ?, ?, ?)""",
+                        [new_id(), student_id, f"Tell {person.name} about {note} and thank them", person.id,
+                         today + timedelta(days=3), now])
+            added += 1
+    return added
+
+
+def timeline(db: Database, student_id: str, today: date, limit: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For the people met whose next touch is nearest: every touch so far (with the
+    conversations) and the next due point with its status."""
+    people = cadence(db, student_id, today).head(limit)
+    if people.empty:
+        return people, pd.DataFrame(columns=["contact", "warmth", "at", "kind"])
+    points = db.df("""
+        SELECT c.name AS contact, c.warmth, CAST(t.happened_at AS DATE) AS at, t.kind FROM touches t
+        JOIN contacts c ON c.id = t.contact_id
+        WHERE t.student_id = $sid AND list_contains($ids, CAST(t.contact_id AS VARCHAR))
+          AND CAST(t.happened_at AS DATE) <= $today
+        UNION ALL
+        SELECT c.name, c.warmth, CAST(i.scheduled_at AS DATE), 'meeting' FROM interviews i
+        JOIN contacts c ON c.id = i.contact_id
+        WHERE i.student_id = $sid AND i.status = 'held' AND list_contains($ids, CAST(i.contact_id AS VARCHAR))
+        ORDER BY 1, 3""", {"sid": student_id, "ids": people["id"].tolist(), "today": today})
+    points["kind"] = points["kind"].map(TOUCH_KINDS)
+    return people, points
+
+
+def week_ahead(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
+    """The due queue for one student: overdue, today, and the rest of this week (7 days)."""
+    return due_items(db, student_id, today, now, horizon_days=7)
+
+
+def touchable(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """Contacts to log a touch with: people met first, then everyone else, by name."""
+    return db.df("""
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name FROM contacts c
+        WHERE c.student_id = $sid AND c.archived_at IS NULL
+        ORDER BY c.id NOT IN (SELECT contact_id FROM interviews WHERE student_id = $sid AND status = 'held'),
+                 lower(c.name) LIMIT 2000""", {"sid": student_id})

@@ -94,6 +94,9 @@ def log_request(db: Database, student_id: str, contact_id: str, channel: str, se
         cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, message, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""", [request_id, student_id, contact_id, channel, sent_on,
                                                           message, now])
+        # a referral is followed through once they are contacted: their to-do is done
+        cur.execute("""UPDATE tasks SET done_at = ? WHERE student_id = ? AND contact_id = ?
+                       AND kind = 'referral_outreach' AND done_at IS NULL""", [now, student_id, contact_id])
     return request_id
 
 
