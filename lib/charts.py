@@ -307,9 +307,75 @@ def funnel_chart(frame: pd.DataFrame, stages) -> go.Figure:
         part = frame[frame["warmth"] == warmth].set_index("stage")["people"].reindex(list(stages), fill_value=0)
         fig.add_funnel(y=list(stages), x=part.tolist(), name=f"{warmth.capitalize()} contacts",
                        marker_color=WARMTH_COLOURS[warmth], textinfo="value+percent initial",
-                       textposition="auto", showlegend=False, textfont=dict(color=TEXT_ON[warmth]), connector=dict(fillcolor="#EEEEEE"),
+                       textposition="auto", showlegend=False, textfont=dict(color=TEXT_ON[warmth]),
+                       connector=dict(fillcolor="#EEEEEE"),
                        hovertemplate="%{y}: %{x} " + warmth + " contacts (%{percentInitial} of the first step)"
                                      "<extra></extra>", row=1, col=col)
         fig.update_xaxes(title_text="People", showticklabels=False, row=1, col=col)
     fig.update_yaxes(title_text="Step", row=1, col=1)
     return _layout(fig, 320)
+
+
+STATUS_COLOURS = {"green": PALETTE["green"], "amber": PALETTE["yellow"], "red": PALETTE["vermillion"]}
+
+
+def cadence_timeline(people: pd.DataFrame, points: pd.DataFrame, today) -> go.Figure:
+    """One row per person met: a dot for each touch (warm or cold colour), and a diamond at
+    the next touch date coloured by status (green, amber, red), with a line for today."""
+    if people.empty:
+        return empty_figure("Nobody met yet: the keep-in-touch timeline starts after your first conversation.", 280)
+    fig = go.Figure()
+    names = [plain(n) for n in people["contact"]]
+    for warmth in ("warm", "cold"):
+        part = points[points["warmth"] == warmth]
+        if part.empty:
+            continue
+        fig.add_scatter(x=part["at"], y=[plain(n) for n in part["contact"]], mode="markers",
+                        name=f"Touch ({warmth})", marker=dict(color=WARMTH_COLOURS[warmth], size=9),
+                        customdata=part["kind"], hovertemplate="%{y}: %{customdata} on %{x|%d %b %Y}<extra></extra>")
+    for status, label in (("green", "Next touch: on track"), ("amber", "Next touch: due"), ("red", "Next touch: overdue")):
+        part = people[people["status"] == status]
+        if part.empty:
+            continue
+        fig.add_scatter(x=part["next_on"], y=[plain(n) for n in part["contact"]], mode="markers", name=label,
+                        marker=dict(symbol="diamond", size=12, color=STATUS_COLOURS[status],
+                                    line=dict(color="#333333", width=1)),
+                        hovertemplate="%{y}: next touch due %{x|%d %b %Y}<extra></extra>")
+    fig.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line=dict(color=NEUTRAL, dash="dot", width=1),
+                  annotation_text="today", annotation_position="bottom right")
+    fig.update_xaxes(title_text="Date", type="date")
+    fig.update_yaxes(title_text="Person met", autorange="reversed", categoryorder="array", categoryarray=names)
+    return _layout(fig, max(280, 130 + 32 * len(names)))
+
+
+def on_time_chart(frame: pd.DataFrame) -> go.Figure:
+    """Thank-yous on time by month of the conversation, each bar with its n and interval."""
+    if frame.empty:
+        return empty_figure("No thank-yous due yet.", 300)
+    fig = go.Figure()
+    fig.add_bar(x=frame["month"], y=frame["rate"].tolist(), marker_color=PALETTE["green"], name="On time",
+                text=[f"n={n}{' (small)' if n < SMALL_N else ''}" for n in frame["n"]], textposition="outside",
+                cliponaxis=False,
+                error_y=dict(type="data", symmetric=False, array=(frame["high"] - frame["rate"]).tolist(),
+                             arrayminus=(frame["rate"] - frame["low"]).tolist(), color="#444444", thickness=1.2),
+                customdata=list(zip(frame["on_time"], frame["n"])),
+                hovertemplate="%{x|%B %Y}: %{y:.0%} on time (%{customdata[0]} of %{customdata[1]})<extra></extra>")
+    fig.update_xaxes(title_text="Month of the conversation", tickformat="%b %Y", dtick="M1")
+    fig.update_yaxes(title_text="Thank-yous on time", range=[0, 1.18], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
+    fig = _layout(fig, 300)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def overdue_chart(frame: pd.DataFrame) -> go.Figure:
+    """Overdue items by kind."""
+    if frame.empty:
+        return empty_figure("Nothing overdue.", 240)
+    fig = go.Figure()
+    fig.add_bar(y=frame["kind"].tolist(), x=frame["items"].tolist(), orientation="h", marker_color=PALETTE["vermillion"],
+                text=frame["items"].tolist(), textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x} overdue<extra></extra>")
+    fig.update_xaxes(title_text="Items overdue", rangemode="tozero", tickformat="d",
+                     dtick=1 if frame["items"].max() <= 10 else None)
+    fig.update_yaxes(title_text="Kind", autorange="reversed")
+    return _layout(fig, max(240, 110 + 30 * len(frame)))

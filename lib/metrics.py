@@ -15,7 +15,7 @@ import pandas as pd
 
 from lib import clock
 from lib.db import Database
-from lib.followup import due_items
+from lib.followup import DUE_KINDS, due_items
 from lib.models import CHANNELS, DEFAULT_KEEP_IN_TOUCH_DAYS
 
 FOLLOW_UP_WINDOW_BUSINESS_DAYS = 7
@@ -318,3 +318,28 @@ def outreach_funnel(db: Database, student_id: str | None, today: date, now: date
     grid = pd.MultiIndex.from_product([("warm", "cold"), FUNNEL_STAGES], names=["warmth", "stage"])
     return (long.set_index(["warmth", "stage"]).reindex(grid, fill_value=0).reset_index()
             .astype({"people": "int64"}))
+
+
+def thank_you_on_time_by_month(db: Database, student_id: str | None, today: date, now: datetime) -> pd.DataFrame:
+    """Thank-yous sent on time, by the month of the conversation: on time / settled
+    (on time + late + missing; still-open windows left out), with n and a 95% interval."""
+    frame = db.df("""
+        WITH held AS (
+            SELECT date_trunc('month', i.scheduled_at)::DATE AS month, i.thank_you_sent_at AS sent_at,
+                   i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline
+            FROM interviews i JOIN students s ON s.id = i.student_id
+            WHERE ($sid IS NULL OR i.student_id = $sid) AND i.status = 'held' AND i.scheduled_at <= $now)
+        SELECT month, count(*) FILTER (WHERE sent_at <= deadline AND sent_at <= $now) AS on_time,
+               count(*) FILTER (WHERE (sent_at <= $now) OR deadline < $now) AS n
+        FROM held GROUP BY month HAVING n > 0 ORDER BY month""", {"sid": student_id, "now": now})
+    frame["rate"] = frame["on_time"] / frame["n"]
+    bounds = [wilson_interval(k, n) for k, n in zip(frame["on_time"], frame["n"])]
+    frame["low"], frame["high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return frame
+
+
+def overdue_by_kind(db: Database, student_id: str | None, today: date, now: datetime) -> pd.DataFrame:
+    """Open items past their due date, by kind (the due queue's own definition)."""
+    items = due_items(db, student_id, today, now, horizon_days=0)
+    counts = items[items["status"] == "overdue"]["kind"].value_counts()
+    return pd.DataFrame({"kind": [DUE_KINDS[k] for k in counts.index], "items": counts.values.astype(int)})
