@@ -1,13 +1,271 @@
-"""Follow-ups: the due queue and every logged touch (read-only for now)."""
+"""Follow-ups: the one due queue (done in one click, or snoozed), the thank-you clock and
+composer, keep-in-touch cadence, referrals followed through, charts, and exports.
+Rules live in lib/followup.py and lib/exports.py."""
+from datetime import datetime, timedelta
+
+import pandas as pd
 import streamlit as st
 
-from lib import followup, ui
+from lib import charts, drafts, exports, followup, metrics, ui
+from lib.models import CHANNELS, THANK_YOU_HOURS, TOUCH_KINDS
+from lib.students import get_student
+
+ss = st.session_state
+TABS = ("Due", "Thank-yous", "Keep in touch", "Referrals", "Charts", "Export")
+SHOW = {"all": "All", "overdue": "Overdue", "today": "Today", "upcoming": "This week"}
+STATE_LABELS = {"on time": "On time", "late": "Late", "missing": "Missing", "open": "Window open"}
+STATUS_LABELS = {"green": "On track", "amber": "Due", "red": "Overdue"}
+STATUS_STYLE = {"On track": "background-color: #d9f2ea", "Due": "background-color: #fbf5c4",
+                "Overdue": "background-color: #f6d5c2"}
+
+
+# --- the due queue ---------------------------------------------------------------------------
+
+def done(ctx, item_key: str) -> None:
+    ok, message = ui.attempt("due", followup.complete, ctx.db, ctx.student_id, item_key, ctx.today, ctx.now)
+    if not ok:
+        return
+    ui.flash("success", message, slot="due")
+
+
+def snooze(ctx, item_key: str) -> None:
+    ok, _ = ui.attempt(
+        "due", followup.snooze, ctx.db, ctx.student_id, item_key, ss[f"snooze_date_{item_key}"], ctx.today)
+    if not ok:
+        return
+    ui.flash("success", f"Snoozed until {ss[f'snooze_date_{item_key}']:%A %d %B}.", slot="due")
+
+
+def due_tab(ctx, due: pd.DataFrame) -> None:
+    ui.show_flash("due")
+    show = st.segmented_control("Show", list(SHOW), format_func=SHOW.get, key="due_show", default="all")
+    shown = due if show in (None, "all") else due[due["status"] == show]
+    if shown.empty:
+        st.success("Nothing here. Well kept!", icon=":material/done_all:")
+    for item in shown.head(60).itertuples():
+        with st.container(border=True):
+            text, actions = st.columns([3.2, 1.6], vertical_alignment="center")
+            when = {"overdue": f":orange[overdue since {item.due_on:%a %d %b}]", "today": ":blue[today]"}.get(
+                item.status, f":gray[{item.due_on:%a %d %b}]")
+            text.markdown(f"**{ui.md_escape(item.title)}**  \n{followup.DUE_KINDS[item.kind]} · {when}")
+            left, right = actions.columns(2)
+            if item.kind == "log_conversation":
+                left.page_link("pages/prep.py", label="Log it", icon=":material/edit_note:")
+            else:
+                left.button("Done", key=f"done_{item.item_key}", icon=":material/check:", on_click=done,
+                            args=(ctx, item.item_key), help="Logs the touch where there is one")
+            with right.popover("Snooze", icon=":material/snooze:"):
+                st.date_input("Until", key=f"snooze_date_{item.item_key}", value=ctx.today + timedelta(days=3),
+                              min_value=ctx.today + timedelta(days=1),
+                              max_value=ctx.today + timedelta(days=followup.MAX_SNOOZE_DAYS), format="DD/MM/YYYY")
+                st.button("Snooze", key=f"snooze_{item.item_key}", on_click=snooze, args=(ctx, item.item_key))
+    if len(shown) > 60:
+        st.caption(f"The first 60 of {len(shown)}.")
+
+
+# --- thank-yous --------------------------------------------------------------------------------
+
+def window_changed(ctx) -> None:
+    followup.set_thank_you_window(ctx.db, ctx.student_id, ss["thank_you_window"])
+
+
+def conversation_picked(ctx, clock: pd.DataFrame) -> None:
+    row = clock.set_index("id").loc[ui.chosen("ty_interview")]
+    ss["ty_text"] = followup.thank_you_draft(row["contact"], row["takeaways"], ctx.student_name)
+
+
+def record_sent(ctx) -> None:
+    sent_at = datetime.combine(ss["ty_date"], ss["ty_time"])
+    ok, _ = ui.attempt(
+        "thanks", followup.record_thank_you, ctx.db, ctx.student_id, ui.chosen("ty_interview"), sent_at,
+        ss["ty_text"], ctx.now)
+    if not ok:
+        return
+    ui.flash("success", "Thank-you recorded. The keep-in-touch clock starts from it.", slot="thanks")
+    ss["ty_interview"] = None
+
+
+def thank_you_tab(ctx) -> None:
+    student = get_student(ctx.db, ctx.student_id)
+    ss.setdefault("thank_you_window", int(student["thank_you_hours"]))
+    st.radio("Send thank-yous within", list(THANK_YOU_HOURS), key="thank_you_window", horizontal=True,
+             format_func=lambda h: f"{h} hours", on_change=window_changed, args=(ctx,),
+             help="The guides say 24 hours; some allow 48.")
+    clock = ui.read_now(ctx, followup.thank_you_clock)
+    if clock.empty:
+        st.caption("No conversation held yet: the clock starts when you log one as held (Prep page).")
+        return
+    view = clock.assign(State=clock["state"].map(STATE_LABELS),
+                        Left=clock["hours_left"].map(lambda h: f"{h:.0f} h left" if pd.notna(h) else ""))
+    ui.table(view.rename(columns={"contact": "Contact", "ended_at": "Ended", "deadline": "Deadline",
+                                  "sent_at": "Sent"})[["Contact", "Ended", "Deadline", "Sent", "State", "Left"]],
+             "", key="ty_clock", height=260 if len(view) > 6 else "auto",
+             column_config={c: st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm")
+                            for c in ("Ended", "Deadline", "Sent")})
+    ui.show_flash("thanks")
+    st.markdown("##### Write and record a thank-you")
+    order = {"open": 0, "missing": 1, "late": 2, "on time": 3}
+    pending = clock.sort_values(by="state", key=lambda s: s.map(order), kind="stable")
+    labels = {row.id: f"{row.contact} · {STATE_LABELS[row.state].lower()}" for row in pending.itertuples()}
+    ui.pick(st, "Conversation", labels, key="ty_interview", index=None, placeholder="Choose a conversation",
+            on_change=conversation_picked, args=(ctx, clock))
+    if not ui.chosen("ty_interview"):
+        return
+    if "ty_text" not in ss:
+        conversation_picked(ctx, clock)
+    st.text_area("Message", key="ty_text", height=200, max_chars=5000,
+                 help="Name one thing you learnt; it shows you listened.")
+    iid = ui.chosen("ty_interview")
+    email = ctx.db.scalar("SELECT c.email FROM interviews i JOIN contacts c ON c.id = i.contact_id WHERE i.id = ?", [iid])
+    contact = clock.set_index("id").loc[iid, "contact"]
+    if email:
+        context = drafts.Context(student_name=ctx.student_name, school=None, major=None, fields=None,
+                                 contact_name=contact, role=None, organisation=None, source="other", warmth="warm",
+                                 how_met=None, referrer=None, email=email, linkedin_url=None, phone=None)
+        st.link_button("Open in my email app", drafts.mailto(context, "Thank you", ss["ty_text"]),
+                       icon=":material/mail:")
+    with st.form("ty_form", border=False):
+        day, hour, go = st.columns([1, 1, 1.4], vertical_alignment="bottom")
+        day.date_input("Sent on", key="ty_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        hour.time_input("At", key="ty_time", value=ctx.now.time().replace(second=0, microsecond=0),
+                        step=timedelta(minutes=5))
+        go.form_submit_button("Record as sent", type="primary", icon=":material/send:", on_click=record_sent,
+                              args=(ctx,))
+
+
+# --- keep in touch -----------------------------------------------------------------------------
+
+def save_touch(ctx) -> None:
+    ok, _ = ui.attempt(
+        "touch", followup.log_touch, ctx.db, ctx.student_id, ui.chosen("touch_contact"), ss["touch_kind"],
+        ss["touch_date"], ss["touch_channel"], ss["touch_note"], ctx.today, ctx.now)
+    if not ok:
+        return
+    ui.flash("success", "Touch logged: their keep-in-touch clock starts again.", slot="touch")
+    ss["touch_note"] = ""
+
+
+def keep_in_touch_tab(ctx) -> None:
+    people = ui.read(ctx, followup.cadence)
+    left, right = st.columns([1.8, 1], gap="large")
+    with left:
+        st.markdown("##### Everyone you've met", help=ui.doc(followup.cadence))
+        if people.empty:
+            st.caption("Nobody yet: people you hold a conversation with appear here.")
+        else:
+            view = people.assign(Status=people["status"].map(STATUS_LABELS)).rename(columns={
+                "contact": "Person", "last_touch": "Last touch", "days_since": "Days since",
+                "ideal_days": "Every (days)", "next_on": "Next touch"})
+            view = view[["Person", "Status", "Last touch", "Days since", "Every (days)", "Next touch"]]
+            st.dataframe(view.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]), hide_index=True,
+                         width="stretch", key="cadence_table", height=320 if len(view) > 8 else "auto",
+                         column_config={"Last touch": st.column_config.DateColumn(format="D MMM YYYY"),
+                                        "Next touch": st.column_config.DateColumn(format="D MMM YYYY")})
+    with right:
+        st.markdown("##### Ideas for reconnecting")
+        for idea in followup.RECONNECT_IDEAS:
+            st.markdown(f"- {idea}")
+    st.markdown("##### Log a touch")
+    contacts = ui.read(ctx, followup.touchable)
+    if contacts.empty:
+        st.caption("No contacts yet.")
+        return
+    with st.form("touch_form", border=False):
+        who, kind = st.columns(2)
+        ui.pick(who, "Who", dict(zip(contacts["id"], contacts["name"])), key="touch_contact")
+        kind.selectbox("What", list(TOUCH_KINDS), key="touch_kind", format_func=TOUCH_KINDS.get, index=3)
+        when, channel = st.columns(2)
+        when.date_input("When", key="touch_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        channel.selectbox("Channel", list(CHANNELS), key="touch_channel", format_func=CHANNELS.get)
+        st.text_input("Note", key="touch_note", max_chars=2000)
+        st.form_submit_button("Log it", type="primary", on_click=save_touch, args=(ctx,))
+    ui.show_flash("touch")
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+def save_landed(ctx) -> None:
+    ok, added = ui.attempt(
+        "landed", followup.record_landed, ctx.db, ctx.student_id, ss["landed_date"], ss["landed_note"], ctx.today,
+        ctx.now)
+    if not ok:
+        return
+    ui.flash("success", f"Congratulations! {added} to-do{'s' if added != 1 else ''} added: tell everyone who helped.",
+             slot="landed")
+
+
+def referrals_tab(ctx) -> None:
+    st.markdown("##### Referrals, until you contact them", help=ui.doc(followup.referrals_table))
+    ui.table(ui.read(ctx, followup.referrals_table), "No referrals yet: ask every person you meet who else you "
+             "should talk to.", key="referrals_table",
+             column_config={"Since": st.column_config.DateColumn(format="D MMM"),
+                            "Contacted on": st.column_config.DateColumn(format="D MMM")})
+    st.markdown("##### Landed a job or internship?")
+    student = get_student(ctx.db, ctx.student_id)
+    if pd.notna(student.get("landed_on")):
+        st.success(f"You recorded **{ui.md_escape(student['landed_note'])}** on {student['landed_on']:%d %B %Y}.",
+                   icon=":material/celebration:")
+    with st.form("landed_form", border=False):
+        what, when = st.columns([2, 1])
+        what.text_input("What you landed", key="landed_note", max_chars=300, placeholder="an internship at ...")
+        when.date_input("When", key="landed_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        st.form_submit_button("Record it and thank everyone who helped", on_click=save_landed, args=(ctx,))
+    ui.show_flash("landed")
+
+
+# --- charts and export -----------------------------------------------------------------------------
+
+def charts_tab(ctx) -> None:
+    st.markdown("##### Keep-in-touch timeline", help=ui.doc(followup.cadence))
+    people, points = followup.timeline(ctx.db, ctx.student_id, ctx.today)
+    ui.plotly(charts.cadence_timeline(people, points, ctx.today), key="chart_cadence")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("##### Hours to thank-you", help=ui.doc(metrics.thank_you_hours))
+        ui.plotly(charts.thank_you_chart(ui.home_data(ctx)["thank_you_hours"]), key="chart_follow_thanks")
+    with right:
+        st.markdown("##### On time, by month", help=ui.doc(metrics.thank_you_on_time_by_month))
+        ui.plotly(charts.on_time_chart(ui.read_now(ctx, metrics.thank_you_on_time_by_month)), key="chart_on_time")
+    st.markdown("##### Overdue, by kind", help=ui.doc(metrics.overdue_by_kind))
+    ui.plotly(charts.overdue_chart(ui.read_now(ctx, metrics.overdue_by_kind)), key="chart_overdue")
+
+
+def export_tab(ctx) -> None:
+    st.caption("Take your plan elsewhere. The calendar holds your due follow-ups (next 90 days and overdue) and "
+               "scheduled conversations; importing it again updates the same events. The CSV lists every contact "
+               "with their touches; cells that a spreadsheet could run as a formula are made plain text.")
+    slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.student_name.lower())
+    left, right = st.columns(2)
+    left.download_button("Calendar (.ics)", exports.calendar(ctx.db, ctx.student_id, ctx.today, ctx.now),
+                         file_name=f"coffee-chats-{slug}.ics", mime="text/calendar", key="export_ics",
+                         icon=":material/calendar_month:", width="stretch")
+    right.download_button("Contacts and touches (.csv)", exports.contacts_csv(ctx.db, ctx.student_id, ctx.today),
+                          file_name=f"contacts-{slug}.csv", mime="text/csv", key="export_csv",
+                          icon=":material/table:", width="stretch")
+    st.caption("From the command line: `python -m lib export --student NAME --format ics|csv --out PATH`")
+
+
+# --- the page -----------------------------------------------------------------------------------------
 
 ctx = ui.context()
 ui.require_student(ctx)
 st.title("Follow-ups")
-due = ui.home_data(ctx)["due"]
-st.subheader("Due this week and overdue")
-ui.due_table(due, key="follow_up_due")
-st.subheader("Touches", help=ui.doc(followup.touches_table))
-ui.table(ui.read(ctx, followup.touches_table), "No touches logged yet.", key="follow_up_touches")
+due = ui.read_now(ctx, followup.week_ahead)
+thanks = ui.home_data(ctx)["summary"]["thank_yous"]
+kpis = st.columns(4)
+kpis[0].metric("Overdue", int((due["status"] == "overdue").sum()))
+kpis[1].metric("Due today", int((due["status"] == "today").sum()))
+kpis[2].metric("Later this week", int((due["status"] == "upcoming").sum()))
+settled = thanks["on_time"] + thanks["late"] + thanks["missing"]
+kpis[3].metric("Thank-yous on time", f"{thanks['on_time_rate']:.0%}" if thanks["on_time_rate"] is not None else "–",
+               help=ui.doc(metrics.thank_yous))
+kpis[3].caption(f"{thanks['on_time']} of {settled}" + (" (small n)" if 0 < settled < metrics.SMALL_N else "")
+                if settled else "None due yet")
+ss.setdefault("follow_tab", TABS[0])
+tabs = st.tabs(TABS, key="follow_tab", on_change="rerun")
+sections = (lambda: due_tab(ctx, due), lambda: thank_you_tab(ctx), lambda: keep_in_touch_tab(ctx),
+            lambda: referrals_tab(ctx), lambda: charts_tab(ctx), lambda: export_tab(ctx))
+for tab, draw in zip(tabs, sections):
+    if tab.open is not False:
+        with tab:
+            draw()
