@@ -17,6 +17,7 @@ import streamlit as st
 from lib import clock, followup, linkedin, metrics, prep
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.db import Database, default_path, demo_path
+from lib.models import InvalidInput, InvalidRows, StaleEdit
 from lib.students import list_students
 
 DATASETS = {"mine": "My data", "demo": "Demo cohort"}
@@ -177,6 +178,18 @@ def report(exc: Exception, slot: str = "page") -> None:
     lines = [f"**{md_escape(p.field)}**: {md_escape(p.message)}" if hasattr(p, "field") else md_escape(p)
              for p in problems]
     flash("error", "Nothing was saved. Please check:\n\n" + "\n".join(f"- {line}" for line in lines), slot)
+
+
+def attempt(slot: str, action, *args, **kwargs) -> tuple[bool, object]:
+    """Run a lib write from a callback: (True, its result), or (False, None) after
+    reporting a refused input (naming the field or row) or a stale edit in `slot`."""
+    try:
+        return True, action(*args, **kwargs)
+    except (InvalidInput, InvalidRows) as exc:
+        report(exc, slot)
+    except StaleEdit as exc:
+        flash("error", md_escape(exc), slot)
+    return False, None
 
 
 def ask_to_confirm(name: str, payload: object) -> None:

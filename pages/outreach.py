@@ -159,10 +159,9 @@ def send_section(ctx, context: drafts.Context) -> None:
 # --- do today --------------------------------------------------------------------------------
 
 def follow_up_done(ctx, request_id: str) -> None:
-    try:
-        outreach.mark_follow_up_sent(ctx.db, ctx.student_id, request_id, ctx.today, ctx.today)
-    except InvalidInput as exc:
-        ui.report(exc, slot="today")
+    ok, _ = ui.attempt(
+        "today", outreach.mark_follow_up_sent, ctx.db, ctx.student_id, request_id, ctx.today, ctx.today)
+    if not ok:
         return
     ui.flash("success", "Follow-up logged. If they don't answer, the routine moves on.", slot="today")
 
@@ -199,11 +198,10 @@ def today_tab(ctx, due: pd.DataFrame) -> None:
 # --- requests: replies and scheduling --------------------------------------------------------
 
 def save_reply(ctx) -> None:
-    try:
-        referral = outreach.record_reply(ctx.db, ctx.student_id, ui.chosen("reply_request"), ss["reply_date"],
-                                         ss["reply_outcome"], ctx.today, ctx.now, ss.get("reply_referral"))
-    except InvalidInput as exc:
-        ui.report(exc, slot="reply")
+    ok, referral = ui.attempt(
+        "reply", outreach.record_reply, ctx.db, ctx.student_id, ui.chosen("reply_request"), ss["reply_date"],
+        ss["reply_outcome"], ctx.today, ctx.now, ss.get("reply_referral"))
+    if not ok:
         return
     outcome = OUTCOMES[ss["reply_outcome"]].lower()
     extra = " Their referral is now a warm contact, with a to-do to reach out." if referral else ""
@@ -214,11 +212,10 @@ def save_reply(ctx) -> None:
 
 def save_schedule(ctx) -> None:
     start = datetime.combine(ss["schedule_date"], ss["schedule_time"])
-    try:
-        outreach.schedule(ctx.db, ctx.student_id, ui.chosen("schedule_request"), start, ss["schedule_format"],
-                          int(ss["schedule_length"]), ctx.today, ctx.now)
-    except InvalidInput as exc:
-        ui.report(exc, slot="schedule")
+    ok, _ = ui.attempt(
+        "schedule", outreach.schedule, ctx.db, ctx.student_id, ui.chosen("schedule_request"), start,
+        ss["schedule_format"], int(ss["schedule_length"]), ctx.today, ctx.now)
+    if not ok:
         return
     ui.flash("success", f"Conversation scheduled for {start:%A %d %B at %H:%M}. Prepare for it on the Prep page.",
              slot="schedule")

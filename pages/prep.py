@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import prep, ui
-from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA, InvalidInput, InvalidRows
+from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA
 
 ss = st.session_state
 TABS = ("Checklist", "Questions", "Prep sheet", "Log the conversation", "All conversations")
@@ -31,11 +31,10 @@ def save_tick(ctx, item_id: str) -> None:
 
 
 def save_plan(ctx, iid: str) -> None:
-    try:
-        prep.save_plan(ctx.db, ctx.student_id, iid, ss[f"plan_goal_{iid}"], ss[f"plan_research_{iid}"],
-                       ss[f"plan_pitch_{iid}"])
-    except InvalidInput as exc:
-        ui.report(exc, slot="plan")
+    ok, _ = ui.attempt(
+        "plan", prep.save_plan, ctx.db, ctx.student_id, iid, ss[f"plan_goal_{iid}"], ss[f"plan_research_{iid}"],
+        ss[f"plan_pitch_{iid}"])
+    if not ok:
         return
     ui.flash("success", "Saved.", slot="plan")
 
@@ -77,10 +76,9 @@ def save_order(ctx, iid: str, chosen: pd.DataFrame) -> None:
     rows = ui.editor_rows(chosen[["question_id", "Order", "Remove"]].to_dict("records"), ss.get("prep_selection"))
     kept = sorted((values for _, values, _ in rows if not values.get("Remove")),
                   key=lambda v: (v["Order"] if v["Order"] is not None else 999))
-    try:
-        prep.save_selection(ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now)
-    except InvalidInput as exc:
-        ui.report(exc, slot="questions")
+    ok, _ = ui.attempt(
+        "questions", prep.save_selection, ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now)
+    if not ok:
         return
     ss.pop("prep_selection", None)
     ui.flash("success", "Your list is saved.", slot="questions")
@@ -99,12 +97,12 @@ def add_ticked(ctx, iid: str, bank: pd.DataFrame, chosen_ids: list[str]) -> None
 
 
 def add_own(ctx) -> None:
-    try:
-        _, reasons = prep.add_question(ctx.db, ctx.student_id, ss["own_text"], ss["own_category"], ss["own_tiara"],
-                                       float(ss["own_minutes"]), ctx.now)
-    except InvalidInput as exc:
-        ui.report(exc, slot="own")
+    ok, added = ui.attempt(
+        "own", prep.add_question, ctx.db, ctx.student_id, ss["own_text"], ss["own_category"], ss["own_tiara"],
+        float(ss["own_minutes"]), ctx.now)
+    if not ok:
         return
+    _, reasons = added
     ui.flash("success", "Added to the bank: tick it below to use it.", slot="own")
     for reason in reasons:
         ui.flash("warning", f"This question {ui.md_escape(reason)}.", slot="own")
@@ -203,10 +201,8 @@ def save_log(ctx, iid: str, chosen: pd.DataFrame) -> None:
         asked_referrals=ss[f"log_referrals_asked_{iid}"], closing_answers=ss[f"log_answers_{iid}"],
         resume_requested=ss[f"log_resume_{iid}"], referrals=referrals, new_time=new_time,
         answer_notes={row.id: ss[f"log_q_{row.id}"] for row in chosen.itertuples() if f"log_q_{row.id}" in ss})
-    try:
-        added = prep.log_conversation(ctx.db, ctx.student_id, iid, log, ctx.today, ctx.now)
-    except (InvalidInput, InvalidRows) as exc:
-        ui.report(exc, slot="log")
+    ok, added = ui.attempt("log", prep.log_conversation, ctx.db, ctx.student_id, iid, log, ctx.today, ctx.now)
+    if not ok:
         return
     ss.pop(f"log_referrals_{iid}", None)
     extra = f" {len(added)} referral{'s' if len(added) != 1 else ''} added as warm contacts, each with a to-do." \

@@ -1,29 +1,23 @@
 """AppTest: the Prep page — tick the checklist, pick questions, download the sheet, log
 the conversation (referrals become contacts with to-dos)."""
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
-from lib import clock, network, outreach, prep
-from lib.network import ContactInput
+from lib import prep
 from lib.students import create_student
 from tests.app.test_pages import app_db, open_page
-from tests.conftest import TODAY
+from tests.factories import agreed_conversation
 
 
 @pytest.fixture
 def conversation(isolated_env):
     """A student with one conversation with Carla: on `when` (default yesterday, so it can be logged)."""
     db = app_db(isolated_env / "coffeechat.duckdb")
-    now = clock.moment_of(TODAY)
     sid = create_student(db, "Ada Lovelace", pitch="I study history.")
-    carla = network.add_contact(db, sid, ContactInput(name="Carla Diaz", source="alumni", organisation="City Museum"),
-                                now)
-    request = outreach.log_request(db, sid, carla, "email", date(2026, 11, 16), None, TODAY, now)
-    outreach.record_reply(db, sid, request, TODAY, "agreed", TODAY, now)
 
     def make(when=datetime(2026, 11, 19, 10)):
-        iid = outreach.schedule(db, sid, request, when, "video", 30, date(2026, 11, 18), now)
+        iid, carla = agreed_conversation(db, sid, "Carla Diaz", when, organisation="City Museum")
         return db, sid, iid, carla
     return make
 

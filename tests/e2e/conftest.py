@@ -68,10 +68,21 @@ def served_app(tmp_path):
     proc.wait(timeout=20)
 
 
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def wait_idle(page, settle_ms: int = 300) -> None:
+    """Wait until Streamlit has finished the current script run, and stays finished.
+
+    A click reaches the server a moment after it happens, and a run can trigger another
+    (st.rerun), so one glimpse of 'notRunning' is not enough: it must hold twice running.
+    """
+    page.wait_for_timeout(settle_ms)
+    calm = 0
+    while calm < 2:
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_timeout(settle_ms // 2)
+        calm = calm + 1 if page.locator(IDLE).count() else 0
 
 
 def open_app(browser, url: str, height: int = 1800):
@@ -80,6 +91,8 @@ def open_app(browser, url: str, height: int = 1800):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']",
+                           timeout=60_000)
     wait_idle(page)
     return page, errors
 

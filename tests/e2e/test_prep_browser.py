@@ -1,14 +1,14 @@
 """A student picks questions for Friday's conversation in a real browser and downloads the
 printable prep sheet."""
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
-from lib import clock, network, outreach, prep
+from lib import clock, prep
 from lib.db import Database
-from lib.network import ContactInput
 from lib.students import create_student
 from tests.conftest import TODAY
+from tests.factories import agreed_conversation
 from tests.e2e.conftest import SHOTS, app_errors, click, open_app, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -17,15 +17,10 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def a_conversation_on_friday(tmp_path):
     """Written before the server starts: only one process may hold the database file."""
-    now = clock.moment_of(TODAY)
     with Database(tmp_path / "coffeechat.duckdb") as db:
-        prep.sync_question_bank(db, now)
+        prep.sync_question_bank(db, clock.moment_of(TODAY))
         sid = create_student(db, "Ada Lovelace", pitch="I study history and want to work with collections.")
-        carla = network.add_contact(db, sid, ContactInput(name="Carla Diaz", source="alumni", role="Curator",
-                                                          organisation="City Museum"), now)
-        request = outreach.log_request(db, sid, carla, "email", date(2026, 11, 16), None, TODAY, now)
-        outreach.record_reply(db, sid, request, TODAY, "agreed", TODAY, now)
-        outreach.schedule(db, sid, request, datetime(2026, 11, 27, 10), "video", 30, TODAY, now)
+        agreed_conversation(db, sid, "Carla Diaz", datetime(2026, 11, 27, 10), role="Curator", organisation="City Museum")
 
 
 def test_select_questions_and_download_the_prep_sheet(browser, a_conversation_on_friday, served_app, tmp_path):

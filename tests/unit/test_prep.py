@@ -10,6 +10,7 @@ from lib.models import TIARA, InvalidInput, InvalidRows
 from lib.network import ContactInput
 from lib.students import create_student
 from tests.conftest import TODAY   # Friday 20 November 2026
+from tests.factories import agreed_conversation
 
 
 @pytest.fixture
@@ -19,11 +20,9 @@ def student(db, now):
 
 
 def scheduled(db, sid, now, when=datetime(2026, 11, 27, 10), fmt="in_person", name="Carla Diaz", length=30):
-    contact = network.add_contact(db, sid, ContactInput(name=name, source="alumni", organisation="City Museum",
-                                                        role="Curator"), now)
-    request = outreach.log_request(db, sid, contact, "email", date(2026, 11, 16), None, TODAY, now)
-    outreach.record_reply(db, sid, request, TODAY, "agreed", TODAY, now)
-    return outreach.schedule(db, sid, request, when, fmt, length, TODAY, now), contact
+    """A conversation with `name` scheduled for `when`: (interview id, contact id)."""
+    return agreed_conversation(db, sid, name, when, fmt=fmt, length=length, organisation="City Museum",
+                               role="Curator")
 
 
 def test_the_bank_has_sixty_questions_across_every_category(db, now):
