@@ -379,3 +379,32 @@ def overdue_chart(frame: pd.DataFrame) -> go.Figure:
                      dtick=1 if frame["items"].max() <= 10 else None)
     fig.update_yaxes(title_text="Kind", autorange="reversed")
     return _layout(fig, max(240, 110 + 30 * len(frame)))
+
+
+def cohort_distribution(frame: pd.DataFrame, column: str, label: str, highlight_id: str | None) -> go.Figure:
+    """Every student's value on one figure (a dot each, spread vertically so none hide),
+    the cohort median as a line, and the selected student marked."""
+    values = frame[["id", "name", column]].dropna()
+    if values.empty:
+        return empty_figure("No student has this figure yet.", 240)
+    rate = column.endswith("rate")
+    others = values[values["id"] != highlight_id]
+    mine = values[values["id"] == highlight_id]
+    fig = go.Figure()
+    spread = [((i * GOLDEN) % 1.0) * 0.8 - 0.4 for i in range(len(others))]
+    fig.add_scatter(x=others[column].tolist(), y=spread, mode="markers", name="Students",
+                    marker=dict(color=NEUTRAL, size=9, opacity=0.65), customdata=[plain(n) for n in others["name"]],
+                    hovertemplate="%{customdata}: %{x" + (":.0%" if rate else "") + "}<extra></extra>")
+    if not mine.empty:
+        fig.add_scatter(x=mine[column].tolist(), y=[0], mode="markers+text", name=plain(mine["name"].iloc[0]),
+                        text=[plain(mine["name"].iloc[0])], textposition="top center",
+                        marker=dict(color=PALETTE["vermillion"], size=15, symbol="star"),
+                        hovertemplate="%{text}: %{x" + (":.0%" if rate else "") + "}<extra></extra>")
+    median = float(values[column].median())
+    fig.add_vline(x=median, line=dict(color=PALETTE["blue"], dash="dash", width=1.5),
+                  annotation_text=f"median {median:.0%}" if rate else f"median {median:g}",
+                  annotation_position="top", annotation_font=dict(color=PALETTE["blue"], size=11))
+    fig.update_xaxes(title_text=f"{label} (n={len(values)} students)", tickformat=".0%" if rate else None,
+                     rangemode="tozero")
+    fig.update_yaxes(visible=False, range=[-0.7, 0.8])
+    return _layout(fig, 260)

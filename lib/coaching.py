@@ -1,24 +1,204 @@
-"""Advising sessions and the action items agreed in them."""
+"""The coach's side: the cohort at a glance (where each student is stuck), advising
+sessions with their notes and action items, and the session report."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from html import escape
 
 import pandas as pd
 
-from lib.db import Database
-from lib.models import VISIBILITY
+from lib import metrics
+from lib.db import Database, new_id
+from lib.followup import due_items
+from lib.metrics import FOLLOW_UP_WINDOW_BUSINESS_DAYS
+from lib.models import VISIBILITY, InvalidInput, InvalidRows, clean_text
+
+QUIET_DAYS = 14                 # no activity for two weeks: a flag
+REFERRAL_WAIT_DAYS = 7          # a referral not contacted after a week: a flag
+STAGES = ("Mapping the network", "Asking", "Meeting", "Keeping in touch", "Landed")
+FLAGS = {
+    "no_warm": "No warm contacts yet",
+    "no_replies": "Requests but no replies",
+    "thank_yous": "Late or missing thank-yous",
+    "quiet": "No activity for two weeks",
+    "referrals": "Referrals not followed up",
+}
 
 
-def sessions_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
-    """Advising sessions, newest first."""
+def cohort_overview(db: Database, today: date, now: datetime) -> pd.DataFrame:
+    """One row per student with the dashboard's figures (the same definitions as
+    `python -m lib stats`), the last thing the student did (a contact added, a request or
+    follow-up sent, a conversation, a touch; replies they received don't count), the
+    furthest stage of the method reached,
+    and flags where a student is stuck: no warm contacts; three or more settled requests
+    and no reply; a late or missing thank-you; nothing done for two weeks; a referral not
+    contacted a week after it was received."""
+    frame = db.df(f"""
+        WITH c AS (
+            SELECT student_id, count(*) FILTER (WHERE warmth = 'warm') AS warm,
+                   count(*) FILTER (WHERE warmth = 'cold') AS cold, max(created_at) AS last_at
+            FROM contacts WHERE archived_at IS NULL AND CAST(created_at AS DATE) <= $today GROUP BY student_id),
+        r AS (
+            SELECT student_id, count(*) AS sent, count(*) FILTER (WHERE replied_on <= $today) AS replied,
+                   count(*) FILTER (WHERE (replied_on IS NULL OR replied_on > $today)
+                                      AND business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS})
+                       AS pending,
+                   max(greatest(sent_on, coalesce(follow_up_sent_on, sent_on))) AS last_on
+            FROM outreach_requests WHERE sent_on <= $today GROUP BY student_id),
+        i AS (
+            SELECT i.student_id, count(*) FILTER (WHERE i.status = 'held') AS held,
+                   count(*) FILTER (WHERE i.status = 'held' AND i.thank_you_sent_at <= i.scheduled_at
+                                        + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours)
+                                        AND i.thank_you_sent_at <= $now) AS on_time,
+                   count(*) FILTER (WHERE i.status = 'held' AND i.thank_you_sent_at > i.scheduled_at
+                                        + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours)
+                                        AND i.thank_you_sent_at <= $now) AS late,
+                   count(*) FILTER (WHERE i.status = 'held' AND (i.thank_you_sent_at IS NULL OR i.thank_you_sent_at > $now)
+                                        AND i.scheduled_at + to_minutes(i.length_minutes)
+                                            + to_hours(s.thank_you_hours) < $now) AS missing,
+                   max(i.scheduled_at) FILTER (WHERE i.scheduled_at <= $now) AS last_at
+            FROM interviews i JOIN students s ON s.id = i.student_id GROUP BY i.student_id),
+        t AS (SELECT student_id, max(happened_at) FILTER (WHERE kind <> 'reply') AS last_at,
+                     count(*) FILTER (WHERE kind NOT IN ('thank_you', 'reply')) AS kept
+              FROM touches WHERE happened_at <= $now GROUP BY student_id),
+        ref AS (
+            SELECT c.student_id, count(*) AS waiting FROM contacts c
+            WHERE c.source = 'referral' AND c.archived_at IS NULL
+              AND CAST(c.created_at AS DATE) <= $today - {REFERRAL_WAIT_DAYS}
+              AND NOT EXISTS (SELECT 1 FROM outreach_requests q WHERE q.contact_id = c.id)
+            GROUP BY c.student_id)
+        SELECT CAST(st.id AS VARCHAR) AS id, st.name, st.cohort, st.landed_on,
+               coalesce(c.warm, 0) AS warm, coalesce(c.cold, 0) AS cold,
+               coalesce(r.sent, 0) AS sent, coalesce(r.replied, 0) AS replied, coalesce(r.pending, 0) AS pending,
+               coalesce(i.held, 0) AS held, coalesce(i.on_time, 0) AS on_time, coalesce(i.late, 0) AS late,
+               coalesce(i.missing, 0) AS missing, coalesce(t.kept, 0) AS kept, coalesce(ref.waiting, 0) AS referrals_waiting,
+               CAST(greatest(c.last_at, CAST(r.last_on AS TIMESTAMP), i.last_at, t.last_at) AS DATE) AS last_activity
+        FROM students st LEFT JOIN c ON c.student_id = st.id LEFT JOIN r ON r.student_id = st.id
+        LEFT JOIN i ON i.student_id = st.id LEFT JOIN t ON t.student_id = st.id LEFT JOIN ref ON ref.student_id = st.id
+        ORDER BY lower(st.name)""", {"today": today, "now": now})
+    due = due_items(db, None, today, now, horizon_days=0)
+    overdue = due[due["status"] == "overdue"].groupby("student_id").size()
+    frame["overdue"] = frame["id"].map(overdue).fillna(0).astype(int)
+    frame["settled"] = frame["sent"] - frame["pending"]
+    frame["reply_rate"] = [r / s if s else None for r, s in zip(frame["replied"], frame["settled"])]
+    thanked = frame["on_time"] + frame["late"] + frame["missing"]
+    frame["on_time_rate"] = [o / n if n else None for o, n in zip(frame["on_time"], thanked)]
+    frame["stage"] = [_stage(row) for row in frame.itertuples()]
+    frame["flags"] = [_flags(row, today) for row in frame.itertuples()]
+    return frame
+
+
+def _stage(row) -> str:
+    if pd.notna(row.landed_on):
+        return STAGES[4]
+    if row.held and row.kept:
+        return STAGES[3]
+    if row.held:
+        return STAGES[2]
+    if row.sent:
+        return STAGES[1]
+    return STAGES[0]
+
+
+def _flags(row, today: date) -> list[str]:
+    flags = []
+    if row.warm == 0:
+        flags.append("no_warm")
+    if row.settled >= 3 and row.replied == 0:
+        flags.append("no_replies")
+    if row.late + row.missing:
+        flags.append("thank_yous")
+    if pd.isna(row.last_activity) or (today - pd.Timestamp(row.last_activity).date()).days >= QUIET_DAYS:
+        flags.append("quiet")
+    if row.referrals_waiting:
+        flags.append("referrals")
+    return flags
+
+
+def cohorts(db: Database) -> list[str]:
+    return [c for (c,) in db.rows("SELECT DISTINCT cohort FROM students WHERE cohort IS NOT NULL ORDER BY cohort")]
+
+
+# --- advising sessions -------------------------------------------------------------------------
+
+def since_last_session(db: Database, student_id: str, today: date, now: datetime) -> dict:
+    """What changed since the last advising session (or the last 30 days without one):
+    contacts added, requests sent, replies, conversations held, and items now overdue."""
+    last = db.scalar("SELECT max(held_on) FROM advising_sessions WHERE student_id = ? AND held_on <= ?",
+                     [student_id, today])
+    since = last or today - timedelta(days=30)
+    counts = db.rows("""
+        SELECT (SELECT count(*) FROM contacts WHERE student_id = $sid AND CAST(created_at AS DATE) > $since
+                    AND CAST(created_at AS DATE) <= $today),
+               (SELECT count(*) FROM outreach_requests WHERE student_id = $sid AND sent_on > $since AND sent_on <= $today),
+               (SELECT count(*) FROM outreach_requests WHERE student_id = $sid AND replied_on > $since
+                    AND replied_on <= $today),
+               (SELECT count(*) FROM interviews WHERE student_id = $sid AND status = 'held'
+                    AND CAST(scheduled_at AS DATE) > $since AND scheduled_at <= $now)""",
+                     {"sid": student_id, "since": since, "today": today, "now": now})[0]
+    due = due_items(db, student_id, today, now, horizon_days=0)
+    return {"since": since, "had_session": last is not None, "contacts": counts[0], "requests": counts[1],
+            "replies": counts[2], "conversations": counts[3], "overdue": int((due["status"] == "overdue").sum())}
+
+
+def record_session(db: Database, student_id: str, held_on: date, coach: str | None, notes: str | None,
+                   visibility: str, action_items: list[dict], today: date, now: datetime) -> str:
+    """Save an advising session and its action items (each {"text", "due_on"}); the items
+    join the student's due queue. All or nothing; problems name their row."""
+    if visibility not in VISIBILITY:
+        raise InvalidInput("Visibility", "must be private or shared")
+    if not isinstance(held_on, date) or not today - timedelta(days=365) <= held_on <= today:
+        raise InvalidInput("Date", "must be today or within the past year")
+    coach = clean_text(coach, "Coach", max_len=120)
+    notes = clean_text(notes, "Notes", max_len=10000)
+    items, problems = [], []
+    for number, item in enumerate(action_items, start=1):
+        text, due_on = item.get("text"), item.get("due_on")
+        if not str(text or "").strip() and due_on in (None, ""):
+            continue
+        try:
+            text = clean_text(text, "Action", required=True, max_len=300)
+            if isinstance(due_on, str) and due_on.strip():      # the editor hands dates back as ISO text
+                try:
+                    due_on = date.fromisoformat(due_on.strip()[:10])
+                except ValueError:
+                    raise InvalidInput("Due", f"{due_on!r} is not a date") from None
+            if isinstance(due_on, datetime):
+                due_on = due_on.date()
+            if not isinstance(due_on, date) or not today <= due_on <= today + timedelta(days=365):
+                raise InvalidInput("Due", "must be a date from today to a year ahead")
+        except InvalidInput as exc:
+            problems.append(InvalidInput(f"Action item {number}, {exc.field}", exc.message))
+            continue
+        items.append((text, due_on))
+    if problems:
+        raise InvalidRows(problems)
+    session_id = new_id()
+    with db.write() as cur:
+        cur.execute("""INSERT INTO advising_sessions (id, student_id, coach_name, held_on, notes, visibility, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""", [session_id, student_id, coach, held_on, notes, visibility, now])
+        for text, due_on in items:
+            cur.execute("""INSERT INTO action_items (id, student_id, session_id, text, due_on, created_at)
+                           VALUES (?, ?, ?, ?, ?, ?)""", [new_id(), student_id, session_id, text, due_on, now])
+    return session_id
+
+
+def sessions_table(db: Database, student_id: str, today: date, *, include_private: bool = True) -> pd.DataFrame:
+    """Advising sessions, newest first. A student sees only the notes shared with them."""
     frame = db.df("""
         SELECT s.held_on AS "Date", s.coach_name AS "Coach", s.visibility AS "Visibility", s.notes AS "Notes",
                count(a.id) AS "Action items", count(a.done_at) AS "Done"
         FROM advising_sessions s LEFT JOIN action_items a ON a.session_id = s.id
-        WHERE s.student_id = $sid
-        GROUP BY s.id, s.held_on, s.coach_name, s.visibility, s.notes ORDER BY s.held_on DESC""", {"sid": student_id})
+        WHERE s.student_id = $sid AND ($private OR s.visibility = 'shared')
+        GROUP BY s.id, s.held_on, s.coach_name, s.visibility, s.notes ORDER BY s.held_on DESC""",
+                  {"sid": student_id, "private": include_private})
     frame["Visibility"] = frame["Visibility"].map(VISIBILITY)
     return frame
+
+
+def shared_sessions(db: Database, student_id: str, today: date) -> pd.DataFrame:
+    """The sessions a student sees: notes the coach shared (private notes stay with the coach)."""
+    return sessions_table(db, student_id, today, include_private=False)
 
 
 def action_items_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
@@ -29,3 +209,76 @@ def action_items_table(db: Database, student_id: str, today: date) -> pd.DataFra
         FROM action_items a LEFT JOIN advising_sessions s ON s.id = a.session_id
         WHERE a.student_id = $sid
         ORDER BY a.done_at IS NOT NULL, a.due_on""", {"sid": student_id})
+
+
+# --- the session report ------------------------------------------------------------------------
+
+def _bars(rows: list[tuple[str, int, str]], top: int) -> str:
+    """A small bar chart in plain HTML (prints anywhere, no script): (label, value, colour),
+    bars scaled to `top`."""
+    top = max(top, 1)
+    return "".join(
+        f"<div class='bar'><span class='label'>{escape(label)}</span><span class='track'>"
+        f"<span class='fill' style='width:{100 * value / top:.0f}%;background:{colour}'></span></span>"
+        f"<span class='value'>{value}</span></div>" for label, value, colour in rows)
+
+
+def session_report(db: Database, student_id: str, today: date, now: datetime, coach: str | None = None) -> str:
+    """A one-page, print-ready HTML report to hand over at the end of a session: the
+    figures, warm and cold contacts through the method, reply rates with their n, what
+    changed since the last session, and the agreed next steps. User text is escaped."""
+    from lib.charts import WARMTH_COLOURS
+    from lib.students import get_student
+    student = get_student(db, student_id)
+    summary = metrics.summary(db, student_id, today, now)
+    pipeline = metrics.pipeline(db, student_id, today, now)
+    rates = metrics.reply_rates(db, student_id, today)
+    brief = since_last_session(db, student_id, today, now)
+    actions = action_items_table(db, student_id, today)
+    actions = actions[~actions["Done"]]
+    r, t = summary["requests"], summary["thank_yous"]
+    settled_thanks = t["on_time"] + t["late"] + t["missing"]
+    stages = "".join(
+        f"<h3>{stage}</h3>" + _bars([(w.capitalize(), int(pipeline[(pipeline['warmth'] == w) & (pipeline['stage'] == stage)]
+                                                        ['contacts'].iloc[0]), WARMTH_COLOURS[w]) for w in ("warm", "cold")],
+                                     int(pipeline["contacts"].max()))
+        for stage in metrics.PIPELINE_STAGES)
+    rate_rows = "".join(
+        f"<tr><td>{escape(str(row.label).capitalize() if row.dimension == 'Warmth' else str(row.label))}</td><td>{row.rate:.0%}</td><td>{row.replied} of {row.n}"
+        f"{' (small n)' if row.n < metrics.SMALL_N else ''}</td></tr>"
+        for row in rates.itertuples() if row.n)
+    steps = "".join(f"<li>{escape(row._1)} <span class='muted'>(by {row.Due:%d %b})</span></li>"
+                    for row in actions.itertuples()) or "<li>No open action items.</li>"
+    since = f"since the session on {brief['since']:%d %B}" if brief["had_session"] else "in the last 30 days"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Session report: {escape(student['name'])}</title>
+<style>
+  @page {{ size: A4; margin: 14mm; }}
+  body {{ font: 10.5pt/1.35 system-ui, sans-serif; color: #222; max-width: 180mm; margin: auto; }}
+  h1 {{ font-size: 16pt; margin: 0; }} h2 {{ font-size: 12pt; color: #0072B2; margin: 5mm 0 1mm; }}
+  h3 {{ font-size: 9.5pt; margin: 2mm 0 0; color: #555; }} .muted {{ color: #666; }}
+  .figures {{ display: flex; gap: 6mm; flex-wrap: wrap; }} .figures div {{ min-width: 30mm; }}
+  .figures b {{ display: block; font-size: 15pt; }}
+  .bar {{ display: flex; align-items: center; gap: 2mm; font-size: 9pt; }}
+  .label {{ width: 12mm; }} .track {{ flex: 1; background: #eee; height: 3mm; }} .fill {{ display: block; height: 3mm; }}
+  .value {{ width: 8mm; text-align: right; }} table {{ border-collapse: collapse; }} td {{ padding: 0.5mm 3mm 0.5mm 0; }}
+  .cols {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8mm; }}
+</style></head><body>
+<h1>Session report: {escape(student['name'])}</h1>
+<p class="muted">{today:%A %d %B %Y}{' · coach ' + escape(coach) if coach else ''}</p>
+<div class="figures">
+  <div>Warm contacts<b>{summary['contacts']['warm']}</b></div><div>Cold contacts<b>{summary['contacts']['cold']}</b></div>
+  <div>Requests sent<b>{r['sent']}</b></div>
+  <div>Reply rate<b>{'n/a' if r['reply_rate'] is None else f"{r['reply_rate']:.0%}"}</b>
+       <span class="muted">{r['replied']} of {r['settled']} settled</span></div>
+  <div>Conversations held<b>{summary['conversations']['held']}</b></div>
+  <div>Thank-yous on time<b>{t['on_time']} of {settled_thanks}</b></div>
+</div>
+<div class="cols"><div><h2>Warm and cold through the method</h2>{stages}</div>
+<div><h2>Reply rates</h2><table>{rate_rows or '<tr><td>No settled requests yet.</td></tr>'}</table>
+<h2>What changed {since}</h2>
+<p>{brief['contacts']} contacts added · {brief['requests']} requests sent · {brief['replies']} replies ·
+{brief['conversations']} conversations held · {brief['overdue']} items overdue</p></div></div>
+<h2>Agreed next steps</h2><ul>{steps}</ul>
+<p class="muted">Made with Coffee Chat Coach.</p>
+</body></html>"""

@@ -1,13 +1,142 @@
-"""Coach: advising sessions and agreed action items for the current student (read-only for now)."""
+"""Coach: for the coach, the cohort at a glance, an advising session with the current
+student (brief, notes, action items, report) and its history; for a student, the notes
+their coach shared and the action items agreed. Rules live in lib/coaching.py."""
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-from lib import coaching, ui
+from lib import charts, coaching, ui
+from lib.models import VISIBILITY
+
+ss = st.session_state
+TABS = ("Cohort", "Advising session", "History")
+DATES = {c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Date", "Due", "Agreed on")}
+FIGURES = {"warm": "Warm contacts", "sent": "Requests sent", "reply_rate": "Reply rate", "held": "Conversations held",
+           "on_time_rate": "Thank-yous on time", "overdue": "Items overdue"}
+
+
+def student_view(ctx) -> None:
+    st.title("From your coach")
+    st.subheader("Action items", help=ui.doc(coaching.action_items_table))
+    ui.table(ui.read(ctx, coaching.action_items_table), "No action items yet.", key="coach_actions",
+             column_config=DATES)
+    st.subheader("Notes your coach shared", help=ui.doc(coaching.shared_sessions))
+    ui.table(ui.read(ctx, coaching.shared_sessions), "Nothing shared yet.", key="coach_shared", column_config=DATES)
+
+
+def open_student(ctx, student_id: str) -> None:
+    ui.switch_dataset(ctx.dataset, student_id)
+
+
+def cohort_tab(ctx) -> None:
+    overview = ui.read_now(ctx, cohort_data)
+    groups = coaching.cohorts(ctx.db)
+    filters = st.columns([1.4, 1, 1.4])
+    group = filters[0].selectbox("Cohort group", groups, index=None, key="coach_cohort", placeholder="All students")
+    stuck = filters[1].toggle("Only students who are stuck", key="coach_stuck")
+    shown = overview
+    if group:
+        shown = shown[shown["cohort"] == group]
+    if stuck:
+        shown = shown[shown["flags"].map(bool)]
+    table = pd.DataFrame({
+        "Student": shown["name"], "Stage": shown["stage"],
+        "Stuck": shown["flags"].map(lambda f: "; ".join(coaching.FLAGS[x] for x in f)), "Cohort": shown["cohort"],
+        "Warm": shown["warm"], "Cold": shown["cold"], "Requests": shown["sent"],
+        "Reply rate": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in zip(shown["reply_rate"], shown["settled"])],
+        "Held": shown["held"],
+        "Thanks on time": [f"{r:.0%} of {o + l + m}" if pd.notna(r) else "–" for r, o, l, m in
+                           zip(shown["on_time_rate"], shown["on_time"], shown["late"], shown["missing"])],
+        "Overdue": shown["overdue"], "Last activity": shown["last_activity"]})
+    ui.table(table, "No students match.", key="coach_cohort_table", height=420 if len(table) > 11 else "auto",
+             column_config={"Last activity": st.column_config.DateColumn(format="D MMM"),
+                            "Stuck": st.column_config.TextColumn(width="medium")})
+    st.caption(ui.doc(coaching.cohort_overview))
+    if len(shown):
+        labels = dict(zip(shown["id"], shown["name"]))
+        pick, go = st.columns([2, 1], vertical_alignment="bottom")
+        chosen = ui.pick(pick, "Open a student's pages", labels, key="coach_open")
+        go.button("Open their dashboard", key="coach_open_button", icon=":material/open_in_new:",
+                  on_click=open_student, args=(ctx, chosen))
+    st.markdown("##### The cohort on one figure")
+    figure = st.segmented_control("Figure", list(FIGURES), format_func=FIGURES.get, key="coach_figure",
+                                  default="warm")
+    ui.plotly(charts.cohort_distribution(shown, figure or "warm", FIGURES[figure or "warm"], ctx.student_id),
+              key="chart_cohort")
+
+
+def cohort_data(db, student_id, today, now):
+    """The cohort overview (for every student in the file, whoever is selected)."""
+    return coaching.cohort_overview(db, today, now)
+
+
+def save_session(ctx) -> None:
+    items = [values for _, values, _ in ui.editor_rows([], ss.get("session_actions"))]
+    ok, _ = ui.attempt(
+        "session", coaching.record_session, ctx.db, ctx.student_id, ss["session_date"], ss["session_coach"],
+        ss["session_notes"], ss["session_visibility"], items, ctx.today, ctx.now)
+    if not ok:
+        return
+    ss.pop("session_actions", None)
+    ss["session_notes"] = ""
+    named = [i for i in items if str(i.get("text") or "").strip()]
+    ui.flash("success", "Session saved." + (f" {len(named)} action item{'s' if len(named) != 1 else ''} now in "
+                                            f"{ui.md_escape(ctx.student_name)}'s due list." if named else ""),
+             slot="session")
+
+
+def session_tab(ctx) -> None:
+    brief = coaching.since_last_session(ctx.db, ctx.student_id, ctx.today, ctx.now)
+    since = f"since the session on {brief['since']:%d %b}" if brief["had_session"] else "in the last 30 days"
+    st.markdown(f"##### {ui.md_escape(ctx.student_name)}: what changed {since}")
+    figures = st.columns(5)
+    for col, (label, key) in zip(figures, (("Contacts added", "contacts"), ("Requests sent", "requests"),
+                                           ("Replies", "replies"), ("Conversations held", "conversations"),
+                                           ("Overdue now", "overdue"))):
+        col.metric(label, brief[key])
+    st.download_button("Session report (print-ready HTML)",
+                       coaching.session_report(ctx.db, ctx.student_id, ctx.today, ctx.now, ss.get("session_coach")),
+                       file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.html",
+                       mime="text/html", key="session_report", icon=":material/print:")
+    with st.form("session_form", border=False):
+        day, coach, visibility = st.columns([1, 1.4, 1.6])
+        day.date_input("Date", key="session_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        coach.text_input("Coach", key="session_coach", max_chars=120)
+        visibility.radio("Notes are", list(VISIBILITY), key="session_visibility", format_func=VISIBILITY.get)
+        st.text_area("Session notes", key="session_notes", height=140, max_chars=10000)
+        st.markdown("**Action items** (they join the student's due list)")
+        st.data_editor(pd.DataFrame({"text": pd.Series(dtype="string"), "due_on": pd.Series(dtype="object")}),
+                       key="session_actions", num_rows="dynamic", hide_index=True, width="stretch",
+                       column_config={"text": st.column_config.TextColumn("Action", max_chars=300, width="large"),
+                                      "due_on": st.column_config.DateColumn("Due", min_value=ctx.today,
+                                                                            max_value=ctx.today + timedelta(days=365),
+                                                                            format="D MMM YYYY")})
+        st.form_submit_button("Save the session", type="primary", on_click=save_session, args=(ctx,))
+    ui.show_flash("session")
+
+
+def history_tab(ctx) -> None:
+    st.markdown("##### Sessions", help=ui.doc(coaching.sessions_table))
+    ui.table(ui.read(ctx, coaching.sessions_table), "No advising sessions yet.", key="coach_sessions",
+             column_config=DATES)
+    st.markdown("##### Action items", help=ui.doc(coaching.action_items_table))
+    ui.table(ui.read(ctx, coaching.action_items_table), "No action items yet.", key="coach_history_actions",
+             column_config=DATES)
+
 
 ctx = ui.context()
 ui.require_student(ctx)
+if ctx.role != "coach":
+    student_view(ctx)
+    st.stop()
 st.title("Coach")
-st.caption(f"Advising record for {ui.md_escape(ctx.student_name)}.")
-st.subheader("Action items", help=ui.doc(coaching.action_items_table))
-ui.table(ui.read(ctx, coaching.action_items_table), "No action items yet.", key="coach_actions")
-st.subheader("Advising sessions", help=ui.doc(coaching.sessions_table))
-ui.table(ui.read(ctx, coaching.sessions_table), "No advising sessions yet.", key="coach_sessions")
+st.caption(f"Working with **{ui.md_escape(ctx.student_name)}** (change the student in the sidebar). "
+           "Every figure uses the same definitions as the students' own pages.")
+ss.setdefault("coach_tab", TABS[0])
+tabs = st.tabs(TABS, key="coach_tab", on_change="rerun")
+sections = (lambda: cohort_tab(ctx), lambda: session_tab(ctx), lambda: history_tab(ctx))
+for tab, draw in zip(tabs, sections):
+    if tab.open is not False:
+        with tab:
+            draw()

@@ -1,0 +1,45 @@
+"""AppTest: the Coach page — the cohort table for a coach, saving an advising session with
+an action item, and a student seeing only what the coach shared.
+
+AppTest runs a page without app.py's sidebar, so the sidebar's "role" and "dataset" are
+set again before every run (in the served app the sidebar keeps them)."""
+from datetime import date
+
+from lib import coaching, demo
+from lib.students import create_student
+from tests.app.test_pages import app_db, open_page
+from tests.conftest import TODAY
+
+
+def test_coach_sees_the_cohort_and_the_stuck(isolated_env):
+    demo.load_file(isolated_env / "demo.duckdb", students=6, as_of=TODAY)
+    at = open_page("pages/coach.py", {"dataset": "demo", "role": "coach"})
+    table = at.dataframe[0].value
+    assert len(table) == 6 and {"Stage", "Stuck", "Reply rate", "Overdue"} <= set(table.columns)
+    at.session_state["role"], at.session_state["dataset"] = "coach", "demo"
+    at.toggle(key="coach_stuck").set_value(True).run()
+    stuck = at.dataframe[0].value
+    assert 0 < len(stuck) <= 6 and all(stuck["Stuck"].str.len() > 0)
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_cohort"]
+
+
+def test_a_session_with_an_action_item_reaches_the_student(isolated_env):
+    db = app_db(isolated_env / "coffeechat.duckdb")
+    sid = create_student(db, "Ada Lovelace")
+    at = open_page("pages/coach.py", {"role": "coach", "coach_tab": "Advising session"})
+    at.text_input(key="session_coach").input("Jo")
+    at.text_area(key="session_notes").input("Good progress; shared plan.")
+    at.radio(key="session_visibility").set_value("shared")
+    at.session_state["session_actions"] = {"edited_rows": {}, "deleted_rows": [],
+                                           "added_rows": [{"text": "Add five alumni", "due_on": "2026-11-27"}]}
+    at.session_state["role"] = "coach"
+    at.button(key="FormSubmitter:session_form-Save the session").click().run()
+    assert not at.exception, at.exception
+    assert "Session saved" in at.success[0].value
+    assert db.rows("SELECT text, due_on FROM action_items") == [("Add five alumni", date(2026, 11, 27))]
+    coaching.record_session(db, sid, TODAY, "Jo", "Only for me", "private", [], TODAY,
+                            __import__("lib.clock", fromlist=["x"]).moment_of(TODAY))
+    student = open_page("pages/coach.py", {"role": "student"})
+    assert student.title[0].value == "From your coach"
+    assert student.dataframe[1].value["Notes"].tolist() == ["Good progress; shared plan."]
+    assert student.dataframe[0].value["Action item"].tolist() == ["Add five alumni"]
