@@ -110,3 +110,12 @@ def wait_for_charts(page) -> None:
 
 def app_errors(errors: list[str]) -> list[str]:
     return [e for e in errors if "plotly" in e.lower() or "streamlit" in e.lower()]
+
+
+def download_text(page, button: str, folder: Path) -> str:
+    """Click a download button and return the downloaded file's text."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name=button).click()
+    target = folder / download.value.suggested_filename
+    download.value.save_as(target)
+    return target.read_text()

@@ -7,7 +7,7 @@ from lib.db import Database
 from lib.students import create_student
 from tests.conftest import TODAY
 from tests.factories import agreed_conversation, on
-from tests.e2e.conftest import SHOTS, app_errors, click, open_app
+from tests.e2e.conftest import SHOTS, app_errors, click, download_text, open_app
 
 pytestmark = pytest.mark.e2e
 
@@ -42,11 +42,7 @@ def test_coach_opens_a_student_writes_a_note_and_downloads_the_report(browser, t
     page.get_by_text("Session saved").wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "coach_session.png"), full_page=True)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Session report (print-ready HTML)").click()
-    report = tmp_path / "report.html"
-    download.value.save_as(report)
-    html = report.read_text()
+    html = download_text(page, "Session report (print-ready HTML)", tmp_path)
     assert "Session report: Grace Hopper" in html and "Conversations held<b>1</b>" in html
     click(page, page.get_by_role("tab", name="History"))
     assert page.get_by_text("Send the thank-you to Carla today").count() >= 1

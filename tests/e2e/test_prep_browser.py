@@ -9,7 +9,7 @@ from lib.db import Database
 from lib.students import create_student
 from tests.conftest import TODAY
 from tests.factories import agreed_conversation
-from tests.e2e.conftest import SHOTS, app_errors, click, open_app, wait_idle
+from tests.e2e.conftest import SHOTS, app_errors, click, download_text, open_app, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -43,11 +43,7 @@ def test_select_questions_and_download_the_prep_sheet(browser, a_conversation_on
     page.screenshot(path=str(SHOTS / "prep_questions.png"), full_page=True)
 
     click(page, page.get_by_role("tab", name="Prep sheet"))
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download to print (HTML)").click()
-    sheet = tmp_path / "sheet.html"
-    download.value.save_as(sheet)
-    html = sheet.read_text()
+    html = download_text(page, "Download to print (HTML)", tmp_path)
     assert "Conversation with Carla Diaz" in html and "Friday 27 November 2026, 10:00" in html
     assert html.count("<li><p>") == 2                # the two questions, each with room for notes
     assert "May I connect with you on LinkedIn?" in html and "I study history" in html
