@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 PORT   ?= 8501
 
-.PHONY: run test demo browser clean
+.PHONY: run test demo workshop browser clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(VENV)/.runtime
 
 demo: $(VENV)/.runtime
 	$(PY) -m lib demo
+
+# Every browser session gets its own private copy of the demo cohort; nothing persists.
+workshop: $(VENV)/.runtime
+	COFFEECHAT_WORKSHOP=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Browser tests drive Debian's Chromium (Playwright may not download its own here).
 browser:

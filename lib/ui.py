@@ -14,9 +14,9 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import clock, followup, linkedin, metrics, prep
+from lib import clock, demo, followup, linkedin, metrics, prep, workshop
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
-from lib.db import Database, default_path, demo_path
+from lib.db import Database, default_path, demo_path, new_id
 from lib.models import InvalidInput, InvalidRows, StaleEdit
 from lib.students import list_students
 
@@ -49,7 +49,19 @@ class Context:
 
 
 def _dataset_path(dataset: str) -> str:
+    if workshop.enabled():   # every session on its own copy of the demo; nothing else reachable
+        key = st.session_state.setdefault("_workshop_key", new_id())
+        return str(workshop.session_copy(key, st.session_state.get("_workshop_generation", 0), clock.today()))
     return str(demo_path() if dataset == "demo" else default_path())
+
+
+def reset_demo(ctx: "Context") -> None:
+    """Workshop: a fresh private copy. Otherwise: rebuild the demo file (it refuses real data)."""
+    if workshop.enabled():
+        st.session_state["_workshop_generation"] = st.session_state.get("_workshop_generation", 0) + 1
+    else:
+        demo.load(ctx.db, as_of=ctx.today)
+    st.session_state.pop("student_id", None)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -92,7 +104,7 @@ def context() -> Context:
     pending = st.session_state.pop("_pending_switch", None)
     if pending:
         st.session_state["dataset"], st.session_state["student_id"] = pending
-    dataset = st.session_state.get("dataset", "mine")
+    dataset = "demo" if workshop.enabled() else st.session_state.get("dataset", "mine")
     db = database(_dataset_path(dataset))
     roster = students(db)
     student_id = st.session_state.get("student_id")
@@ -107,7 +119,10 @@ def context() -> Context:
 def sidebar(ctx: Context) -> None:
     """Data source, role, current student and the 'as of' date."""
     with st.sidebar:
-        if demo_available() or ctx.is_demo:
+        if workshop.enabled():
+            st.info("Workshop mode: you have your own copy of the demo cohort. Click and write freely; "
+                    "nobody else sees it and nothing is kept.", icon=":material/groups:")
+        elif demo_available() or ctx.is_demo:
             st.radio("Data", options=list(DATASETS), format_func=DATASETS.get, key="dataset",
                      horizontal=True, on_change=_forget_student,
                      help="The demo cohort is generated data kept in its own database file.")
@@ -121,8 +136,13 @@ def sidebar(ctx: Context) -> None:
         frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
         st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
         if ctx.is_demo:
-            st.info("Demo cohort: generated students and contacts, for practice and workshops. "
-                    "Nothing here is real.", icon=":material/science:")
+            if not workshop.enabled():
+                st.info("Demo cohort: generated students and contacts, for practice and workshops. "
+                        "Nothing here is real.", icon=":material/science:")
+            st.button("Reset the demo", key="demo_reset", icon=":material/restart_alt:", on_click=ask_to_confirm,
+                      args=("reset_demo", None), help="Start again from the generated demo cohort.")
+            confirmation("reset_demo", "Reset the demo?", "Every change made to the demo cohort is undone, and it "
+                         "starts again as generated.", "Reset", lambda _: reset_demo(ctx))
 
 
 def _forget_student() -> None:

@@ -1,0 +1,35 @@
+"""Guided tour: the method in six steps, each with where to try it in the app. Made for
+workshops (on a demo student) and for a student's first visit."""
+import streamlit as st
+
+from lib import ui
+
+ctx = ui.context()
+st.title("Guided tour: the method in six steps")
+st.caption("Informational interviews are short conversations to learn about a field, not to ask for a job. "
+           + (f"Try each step on **{ui.md_escape(ctx.student_name)}**" + (" (a demo student)" if ctx.is_demo else "")
+              + "; pick another student in the sidebar." if ctx.student_name else ""))
+STEPS = (
+    ("1. Map your network", "pages/network.py", ":material/diversity_3:",
+     "List the people you know, category by category, and the ones you find. Warm contacts share a connection "
+     "with you and answer more often: start with them. Open *Map your network*, then *Network map*."),
+    ("2. Ask for the conversation", "pages/outreach.py", ":material/send:",
+     "Write a short request: how you came to them, who you are, why them, and a small ask phrased as a question. "
+     "The checks beside the draft coach you. No reply after 3 business days? Try a second person there; after 7, "
+     "follow up once."),
+    ("3. Prepare", "pages/prep.py", ":material/checklist:",
+     "Tick the checklist, choose questions that fit the time, and download a one-page prep sheet."),
+    ("4. Hold it and log it", "pages/prep.py", ":material/forum:",
+     "Afterwards, log how it went: takeaways, answers to the closing questions, and the people they suggested "
+     "(each becomes a warm contact)."),
+    ("5. Thank them within 24 hours", "pages/follow_up.py", ":material/mail:",
+     "The thank-you clock starts when you log the conversation. Name one thing you learnt."),
+    ("6. Keep in touch, and follow every referral", "pages/follow_up.py", ":material/event_repeat:",
+     "Reconnect every few months with news or a useful article; reach out to every referral; tell everyone when "
+     "you land something."),
+)
+for title, page, icon, text in STEPS:
+    with st.container(border=True):
+        words, link = st.columns([4, 1.2], vertical_alignment="center")
+        words.markdown(f"**{title}**  \n{text}")
+        link.page_link(page, label="Try it", icon=icon)
