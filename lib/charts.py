@@ -110,6 +110,9 @@ def thank_you_chart(frame: pd.DataFrame) -> go.Figure:
                       annotation_text=label, annotation_position="top left",
                       annotation_font=dict(color=NEUTRAL, size=11))
     fig.update_xaxes(title_text="Conversation date")
+    if not frame.empty and frame["ended_at"].nunique() == 1:   # one point: show the days around it, not milliseconds
+        only = pd.Timestamp(frame["ended_at"].iloc[0])
+        fig.update_xaxes(range=[only - pd.Timedelta(days=3), only + pd.Timedelta(days=3)], tickformat="%d %b")
     top = max(60.0, float(frame["hours"].max()) * 1.1) if not frame.empty else 60.0
     fig.update_yaxes(title_text="Hours to thank-you", range=[0, min(top, 24 * 14)])
     return _layout(fig)

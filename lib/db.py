@@ -13,7 +13,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -36,6 +36,10 @@ _write_locks_guard = threading.Lock()
 
 class DatabaseLocked(RuntimeError):
     """The file is held by another process (DuckDB allows one writer process per file)."""
+
+
+class ReadOnlyView(RuntimeError):
+    """A write was attempted where the viewer may only look (a coach on a student's pages)."""
 
 
 def default_path() -> Path:
@@ -65,6 +69,10 @@ def _lock_for(path: str) -> threading.Lock:
 class Database:
     """A migrated DuckDB file. Reads return DataFrames; writes go through write()."""
 
+    # Set by the UI: returns why writes are refused right now (None: allowed). The engine
+    # stays free of Streamlit; the safety net holds even for a widget the UI forgot to hide.
+    write_guard: Callable[[], str | None] | None = None
+
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = str(path)
         if self.path != ":memory:":
@@ -76,7 +84,7 @@ class Database:
         self._lock = _lock_for(self.path)
         self.version = 0  # bumped after every committed write; cached reads key on it
         if not read_only:
-            with self.write() as cur:
+            with self.write(internal=True) as cur:
                 applied = migrations.apply(cur)
             if applied:
                 self.checkpoint()
@@ -107,8 +115,12 @@ class Database:
         return None if row is None else row[0]
 
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The one door for writes: lock, begin, yield a cursor, commit (or roll back)."""
+    def write(self, *, internal: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The one door for writes: lock, begin, yield a cursor, commit (or roll back).
+        `internal` writes (migrations, built-in content, the demo) pass the write guard."""
+        refusal = None if internal or Database.write_guard is None else Database.write_guard()
+        if refusal:
+            raise ReadOnlyView(refusal)
         with self._lock, self._con.cursor() as cur:
             cur.begin()
             try:

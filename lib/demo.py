@@ -442,7 +442,7 @@ def load(db: Database, students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEE
     if real:
         raise ValueError(f"{db.path} holds {real} real student(s); the demo needs its own database file")
     frames = generate(students, seed, as_of)
-    with db.write() as cur:  # one transaction: a failed reload leaves the old demo intact
+    with db.write(internal=True) as cur:  # one transaction: a failed reload leaves the old demo intact
         for table in DEMO_TABLES:
             cur.execute(f"DELETE FROM {table}")
         for table, frame in frames.items():

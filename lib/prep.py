@@ -97,7 +97,7 @@ def sync_question_bank(db: Database, now: datetime) -> int:
     if db.scalar("SELECT value FROM meta WHERE key = 'question_bank_sha256'") == digest:
         return 0
     rows = bank_rows()
-    with db.write() as cur:
+    with db.write(internal=True) as cur:
         cur.register("bank", pd.DataFrame(rows).assign(created_at=now))
         cur.execute("""INSERT INTO questions BY NAME SELECT * FROM bank
                        ON CONFLICT (id) DO UPDATE SET category = excluded.category, tiara = excluded.tiara,

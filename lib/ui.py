@@ -16,7 +16,7 @@ import streamlit as st
 
 from lib import clock, demo, followup, linkedin, metrics, prep, workshop
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
-from lib.db import Database, default_path, demo_path, new_id
+from lib.db import Database, ReadOnlyView, default_path, demo_path, new_id
 from lib.models import InvalidInput, InvalidRows, StaleEdit
 from lib.students import list_students
 
@@ -42,6 +42,8 @@ class Context:
     student_name: str | None
     today: date
     now: datetime
+
+    read_only: bool = False
 
     @property
     def is_demo(self) -> bool:
@@ -98,12 +100,29 @@ def _leave_legacy_multipage_mode() -> None:
         st.rerun()
 
 
-def context() -> Context:
-    """The session's current database, role, student and 'as of' moment."""
+def _coach_guard() -> str | None:
+    """Writes are refused while a coach looks at a student's pages (read-only drill-down)."""
+    try:
+        state = st.session_state
+        if state.get("role") == "coach" and state.get("_page_kind") == "student":
+            return "You are viewing this student's pages as their coach: changes are switched off."
+    except Exception:   # no Streamlit session (the CLI, a test): nothing to guard
+        return None
+    return None
+
+
+Database.write_guard = _coach_guard
+
+
+def context(kind: str | None = None) -> Context:
+    """The session's current database, role, student and 'as of' moment. A page says what
+    `kind` it is: on a "student" page a coach only looks (read_only)."""
+    if kind:
+        st.session_state["_page_kind"] = kind
     _leave_legacy_multipage_mode()
     pending = st.session_state.pop("_pending_switch", None)
     if pending:
-        st.session_state["dataset"], st.session_state["student_id"] = pending
+        st.session_state["dataset"], st.session_state["student_id"], st.session_state["role"] = pending
     dataset = "demo" if workshop.enabled() else st.session_state.get("dataset", "mine")
     db = database(_dataset_path(dataset))
     roster = students(db)
@@ -111,9 +130,16 @@ def context() -> Context:
     if student_id not in set(roster["id"]):
         student_id = roster["id"].iloc[0] if len(roster) else None
     name = None if student_id is None else roster.loc[roster["id"] == student_id, "name"].iloc[0]
-    return Context(db=db, dataset=dataset, role=st.session_state.get("role", "student"),
-                   student_id=student_id, student_name=name, today=clock.today(),
-                   now=clock.now().replace(second=0))
+    role = st.session_state.get("role", "student")
+    return Context(db=db, dataset=dataset, role=role, student_id=student_id, student_name=name,
+                   today=clock.today(), now=clock.now().replace(second=0),
+                   read_only=role == "coach" and st.session_state.get("_page_kind") == "student")
+
+
+def read_only_banner(ctx: Context) -> None:
+    if ctx.read_only:
+        st.info(f"Coach view: you see **{md_escape(ctx.student_name)}**'s pages as they do, read-only. "
+                "Switch *I am a* to Student to make changes.", icon=":material/visibility:")
 
 
 def sidebar(ctx: Context) -> None:
@@ -155,7 +181,8 @@ def switch_dataset(dataset: str, student_id: str | None) -> None:
     The sidebar's widgets were already drawn in this run, so their state can't be set
     now; it is handed over through a pending key that context() applies first thing.
     """
-    st.session_state["_pending_switch"] = (dataset, student_id)
+    # st.switch_page from a callback drops the sidebar's widget state: hand the role over too
+    st.session_state["_pending_switch"] = (dataset, student_id, st.session_state.get("role", "student"))
     st.switch_page("pages/home.py")
 
 
@@ -205,6 +232,8 @@ def attempt(slot: str, action, *args, **kwargs) -> tuple[bool, object]:
     reporting a refused input (naming the field or row) or a stale edit in `slot`."""
     try:
         return True, action(*args, **kwargs)
+    except ReadOnlyView as exc:
+        flash("info", md_escape(exc), slot)
     except (InvalidInput, InvalidRows) as exc:
         report(exc, slot)
     except StaleEdit as exc:

@@ -125,7 +125,7 @@ def history_tab(ctx) -> None:
              column_config=DATES)
 
 
-ctx = ui.context()
+ctx = ui.context("coach")
 ui.require_student(ctx)
 if ctx.role != "coach":
     student_view(ctx)

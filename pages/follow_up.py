@@ -48,6 +48,8 @@ def due_tab(ctx, due: pd.DataFrame) -> None:
             when = {"overdue": f":orange[overdue since {item.due_on:%a %d %b}]", "today": ":blue[today]"}.get(
                 item.status, f":gray[{item.due_on:%a %d %b}]")
             text.markdown(f"**{ui.md_escape(item.title)}**  \n{followup.DUE_KINDS[item.kind]} · {when}")
+            if ctx.read_only:
+                continue
             left, right = actions.columns(2)
             if item.kind == "log_conversation":
                 left.page_link("pages/prep.py", label="Log it", icon=":material/edit_note:")
@@ -89,7 +91,7 @@ def thank_you_tab(ctx) -> None:
     student = get_student(ctx.db, ctx.student_id)
     ss.setdefault("thank_you_window", int(student["thank_you_hours"]))
     st.radio("Send thank-yous within", list(THANK_YOU_HOURS), key="thank_you_window", horizontal=True,
-             format_func=lambda h: f"{h} hours", on_change=window_changed, args=(ctx,),
+             format_func=lambda h: f"{h} hours", on_change=window_changed, args=(ctx,), disabled=ctx.read_only,
              help="The guides say 24 hours; some allow 48.")
     clock = ui.read_now(ctx, followup.thank_you_clock)
     if clock.empty:
@@ -103,6 +105,8 @@ def thank_you_tab(ctx) -> None:
              column_config={c: st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm")
                             for c in ("Ended", "Deadline", "Sent")})
     ui.show_flash("thanks")
+    if ctx.read_only:
+        return
     st.markdown("##### Write and record a thank-you")
     order = {"open": 0, "missing": 1, "late": 2, "on time": 3}
     pending = clock.sort_values(by="state", key=lambda s: s.map(order), kind="stable")
@@ -165,6 +169,8 @@ def keep_in_touch_tab(ctx) -> None:
         st.markdown("##### Ideas for reconnecting")
         for idea in followup.RECONNECT_IDEAS:
             st.markdown(f"- {idea}")
+    if ctx.read_only:
+        return
     st.markdown("##### Log a touch")
     contacts = ui.read(ctx, followup.touchable)
     if contacts.empty:
@@ -205,6 +211,8 @@ def referrals_tab(ctx) -> None:
     if pd.notna(student.get("landed_on")):
         st.success(f"You recorded **{ui.md_escape(student['landed_note'])}** on {student['landed_on']:%d %B %Y}.",
                    icon=":material/celebration:")
+    if ctx.read_only:
+        return
     with st.form("landed_form", border=False):
         what, when = st.columns([2, 1])
         what.text_input("What you landed", key="landed_note", max_chars=300, placeholder="an internship at ...")
@@ -247,9 +255,10 @@ def export_tab(ctx) -> None:
 
 # --- the page -----------------------------------------------------------------------------------------
 
-ctx = ui.context()
+ctx = ui.context("student")
 ui.require_student(ctx)
 st.title("Follow-ups")
+ui.read_only_banner(ctx)
 due = ui.read_now(ctx, followup.week_ahead)
 thanks = ui.home_data(ctx)["summary"]["thank_yous"]
 kpis = st.columns(4)

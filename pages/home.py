@@ -3,12 +3,13 @@ import streamlit as st
 
 from lib import charts, metrics, ui
 
-ctx = ui.context()
+ctx = ui.context("student")
 student_id = ui.require_student(ctx)
 data = ui.home_data(ctx)
 s = data["summary"]
 
 st.title(f"{ui.md_escape(ctx.student_name)}: progress")
+ui.read_only_banner(ctx)
 st.caption("Informational interviews, from first contact to keeping in touch. "
            "Hover over a figure or a chart title to see how it is counted.")
 

@@ -168,6 +168,8 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
     if len(contacts):
         st.caption(f"{len(shown):,} of {len(contacts):,} contacts shown.")
 
+    if ctx.read_only:
+        return
     referrers = ui.read(ctx, network.referrer_choices)
     with st.expander("Add a contact", icon=":material/person_add:", expanded=contacts.empty):
         if "add_source" not in ss:
@@ -253,6 +255,10 @@ def map_tab(ctx) -> None:
     counts = ui.read(ctx, network.source_counts).set_index("source")["n"]
     st.caption("Brainstorm by category: type a few names per category. Warm contacts first: they "
                "answer more often. Details can wait; you can edit anyone later under *Contacts*.")
+    if ctx.read_only:
+        ui.table(counts.rename(lambda s: SOURCES[s]).rename("People").reset_index().rename(
+            columns={"source": "Category"}), "", key="map_counts")
+        return
     left, right = st.columns([1, 2.4], gap="large")
     if ss.get("map_category") not in SOURCES:
         ss["map_category"] = "family"
@@ -314,6 +320,10 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
                "you want to work there) and **Postings** 1-3 (openings for people like you). **Advocacy** "
                "comes from your contacts: a warm contact or alum works there. Work down the list from the top.",
                help=ui.doc(network.organisations_table))
+    if ctx.read_only:
+        ui.table(lamp[LAMP_COLUMNS], "No target organisations yet.", key="lamp_view")
+        warm_paths_section(ctx)
+        return
     base = lamp.astype(object).where(lamp.notna(), None).to_dict("records")
     ss["orgs_base"] = base
     frame = pd.DataFrame(base, columns=["id", "revision", *LAMP_COLUMNS])
@@ -343,6 +353,10 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
                         "It leaves your LAMP list; contacts who work there keep their organisation.",
                         "Take it off", lambda oid: remove_from_list(ctx, oid))
 
+    warm_paths_section(ctx)
+
+
+def warm_paths_section(ctx) -> None:
     st.subheader("Who can get me in?", help=ui.doc(network.warm_paths))
     choices = ui.read(ctx, network.organisation_choices)
     choices = choices[choices["target"] | (choices["warm"] > 0)]
@@ -362,6 +376,9 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
 
 
 def import_tab(ctx) -> None:
+    if ctx.read_only:
+        ui.table(ui.read(ctx, linkedin.imports_table), "No imports yet.", key="imports_table")
+        return
     st.caption("On LinkedIn: *Me > Settings & Privacy > Data privacy > Get a copy of your data*, choose "
                "*Connections*, and upload the Connections.csv you receive (or the whole .zip). Everyone is "
                "added as a cold LinkedIn contact; people already in your network are left as they are.")
@@ -439,9 +456,10 @@ def map_charts_tab(ctx) -> None:
 
 # --- the page ------------------------------------------------------------------------------
 
-ctx = ui.context()
+ctx = ui.context("student")
 ui.require_student(ctx)
 st.title("Network")
+ui.read_only_banner(ctx)
 contacts = ui.read(ctx, network.contacts_table)
 lamp = ui.read(ctx, network.organisations_table)
 warm = int((contacts["Warmth"] == "warm").sum())

@@ -75,6 +75,9 @@ def log_sent(ctx) -> None:
 
 
 def compose_tab(ctx) -> None:
+    if ctx.read_only:
+        st.caption("Drafting and logging requests is the student's: see what was sent under *Requests*.")
+        return
     choices = ui.read(ctx, outreach.compose_choices)
     if choices.empty:
         st.info("Add people to your network first (Network > Map your network).", icon=":material/group_add:")
@@ -179,6 +182,8 @@ def today_tab(ctx, due: pd.DataFrame) -> None:
             when = "today" if item.status == "today" else f"overdue since {item.due_on:%a %d %b}"
             text.markdown(f"**{ui.md_escape(item.title)}**  \n:{'orange' if item.status == 'overdue' else 'blue'}"
                           f"[{when}]")
+            if ctx.read_only:
+                continue
             if item.kind == "follow_up":
                 left, right = actions.columns(2)
                 left.button("Write it", key=f"today_write_{item.request_id}", icon=":material/edit:",
@@ -241,6 +246,8 @@ def requests_tab(ctx) -> None:
                             "Replied": st.column_config.DateColumn(format="D MMM")})
     st.caption(ui.doc(metrics.requests))
 
+    if ctx.read_only:
+        return
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("##### Record a reply")
@@ -296,9 +303,10 @@ def charts_tab(ctx) -> None:
 
 # --- the page --------------------------------------------------------------------------------
 
-ctx = ui.context()
+ctx = ui.context("student")
 ui.require_student(ctx)
 st.title("Outreach")
+ui.read_only_banner(ctx)
 sent = ui.home_data(ctx)["summary"]["requests"]     # the same figures as `python -m lib stats`
 due = ui.read_now(ctx, outreach.do_today)
 kpis = st.columns(4)

@@ -52,10 +52,15 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
             due = "today" if item.Due == ctx.today else f"{item.Due:%a %d %b}"
             row, when = st.columns([4, 1.2], vertical_alignment="center")
             row.checkbox(item.Item, value=bool(item.Done), key=f"tick_{item.id}", on_change=save_tick,
-                         args=(ctx, item.id))
+                         args=(ctx, item.id), disabled=ctx.read_only)
             when.markdown(f":{'orange' if late else 'gray'}[{'overdue: ' if late else ''}{due}]")
     with right:
         st.markdown("##### Plan")
+        if ctx.read_only:
+            goal = prep.GOALS.get(record["goal"], ("No particular goal",))[0]
+            st.markdown(f"**Goal:** {goal}  \n**Research notes:** {ui.md_escape(record['research_notes'] or '–')}  \n"
+                        f"**Intro:** {ui.md_escape(record['pitch'] or '–')}")
+            return
         with st.form(f"plan_{iid}", border=False):
             goals = [None, *prep.GOALS]
             st.selectbox("What I most want from this conversation", goals, key=f"plan_goal_{iid}",
@@ -122,6 +127,11 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
         st.warning(ui.md_escape(warning), icon=":material/warning:")
     ui.show_flash("questions")
 
+    if ctx.read_only:
+        ui.table(chosen.assign(Category=chosen["category"].map(prep.CATEGORIES))[["text", "Category", "minutes"]]
+                 .rename(columns={"text": "Question", "minutes": "Minutes"}), "No questions chosen yet.",
+                 key="selection_view")
+        return
     st.markdown("##### My questions, in order")
     view = chosen.assign(Order=range(1, len(chosen) + 1), Remove=False,
                          Part=chosen["tiara"].map(TIARA), Category=chosen["category"].map(prep.CATEGORIES))
@@ -212,6 +222,11 @@ def save_log(ctx, iid: str, chosen: pd.DataFrame) -> None:
 
 def log_tab(ctx, iid: str, record: dict) -> None:
     chosen = prep.selection(ctx.db, ctx.student_id, iid)
+    if ctx.read_only:
+        st.markdown(f"**Takeaways:** {ui.md_escape(record['takeaways'] or '–')}  \n"
+                    f"**Their answers:** {ui.md_escape(record['closing_answers'] or '–')}  \n"
+                    f"**Notes:** {ui.md_escape(record['notes'] or '–')}")
+        return
     ui.show_flash("log")
     if record["status"] == "scheduled" and record["scheduled_at"] > ctx.now:
         st.info(f"This conversation is on {record['scheduled_at']:%A %d %B at %H:%M}. Log it afterwards; "
@@ -251,9 +266,10 @@ def log_tab(ctx, iid: str, record: dict) -> None:
 
 # --- the page ---------------------------------------------------------------------------------
 
-ctx = ui.context()
+ctx = ui.context("student")
 ui.require_student(ctx)
 st.title("Prep and conversations")
+ui.read_only_banner(ctx)
 conversations = ui.read(ctx, prep.conversations)
 if conversations.empty:
     st.info("No conversations yet. When someone agrees to talk, record the reply and schedule it on the "
@@ -262,7 +278,8 @@ if conversations.empty:
 labels = {row.id: conversation_label(row) for row in conversations.itertuples()}
 iid = ui.pick(st, "Conversation", labels, key="prep_interview", on_change=interview_changed,
               help="Coming up first, then ones to log, then past ones.")
-prep.prepare(ctx.db, ctx.student_id, iid, ctx.today, ctx.now)
+if not ctx.read_only:          # a coach only looks: no checklist is created on their visit
+    prep.prepare(ctx.db, ctx.student_id, iid, ctx.today, ctx.now)
 record = prep.interview(ctx.db, ctx.student_id, iid)
 items = prep.checklist(ctx.db, ctx.student_id, iid)
 summary, readiness = st.columns([3, 1], vertical_alignment="center")

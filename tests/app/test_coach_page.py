@@ -5,6 +5,8 @@ AppTest runs a page without app.py's sidebar, so the sidebar's "role" and "datas
 set again before every run (in the served app the sidebar keeps them)."""
 from datetime import date
 
+import pytest
+
 from lib import coaching, demo
 from lib.students import create_student
 from tests.app.test_pages import app_db, open_page
@@ -43,3 +45,40 @@ def test_a_session_with_an_action_item_reaches_the_student(isolated_env):
     assert student.title[0].value == "From your coach"
     assert student.dataframe[1].value["Notes"].tolist() == ["Good progress; shared plan."]
     assert student.dataframe[0].value["Action item"].tolist() == ["Add five alumni"]
+
+
+STUDENT_PAGES = {"pages/home.py": None, "pages/network.py": "network_tab", "pages/outreach.py": "outreach_tab",
+                 "pages/prep.py": "prep_tab", "pages/follow_up.py": "follow_tab"}
+TABS = {"network_tab": ("Contacts", "Map your network", "Target organisations", "Import from LinkedIn"),
+        "outreach_tab": ("Do today", "Compose", "Requests"), "prep_tab": ("Checklist", "Questions", "Log the conversation"),
+        "follow_tab": ("Due", "Thank-yous", "Keep in touch", "Referrals")}
+WRITE_KEYS = ("FormSubmitter:", "map_save", "orgs_save", "linkedin_commit", "done_", "today_", "prep_add",
+              "prep_save_order", "contact_archive")
+
+
+def test_a_coach_sees_every_student_page_read_only(isolated_env):
+    from lib import demo
+    demo.load_file(isolated_env / "demo.duckdb", students=3, as_of=TODAY)
+    before = app_db(isolated_env / "demo.duckdb").version
+    for page, tab_key in STUDENT_PAGES.items():
+        for tab in TABS.get(tab_key, (None,)):
+            state = {"dataset": "demo", "role": "coach", **({tab_key: tab} if tab_key else {})}
+            at = open_page(page, state)
+            assert not at.exception, (page, tab, at.exception)
+            assert "Coach view: you see" in at.info[0].value, (page, tab)
+            writes = [b.key for b in at.button if b.key and b.key.startswith(WRITE_KEYS)]
+            assert writes == [], (page, tab, writes)
+    assert app_db(isolated_env / "demo.duckdb").version == before      # nothing was written by looking
+
+
+def test_the_write_guard_refuses_and_internal_writes_pass(db):
+    from lib.db import Database, ReadOnlyView
+    Database.write_guard, saved = (lambda: "coach view"), Database.write_guard
+    try:
+        with pytest.raises(ReadOnlyView, match="coach view"):
+            create_student(db, "Blocked")
+        with db.write(internal=True) as cur:
+            cur.execute("INSERT INTO meta VALUES ('k', 'v')")
+    finally:
+        Database.write_guard = saved
+    assert db.scalar("SELECT count(*) FROM students") == 0

@@ -1,5 +1,5 @@
-"""A coach, in a real browser, opens a student from the cohort, writes a session note and
-downloads the session report."""
+"""A coach, in a real browser, opens a student from the cohort (their pages are read-only),
+writes a session note and downloads the session report."""
 import pytest
 
 from lib import clock, prep
@@ -32,6 +32,9 @@ def test_coach_opens_a_student_writes_a_note_and_downloads_the_report(browser, t
     page.keyboard.press("Enter")
     click(page, page.get_by_role("button", name="Open their dashboard"))
     page.get_by_role("heading", name="Grace Hopper: progress").wait_for()
+    assert page.get_by_text("Coach view: you see").is_visible()
+    click(page, page.get_by_role("link", name="Network"))
+    assert page.get_by_text("Add a contact").count() == 0                 # no write widgets in the coach view
     click(page, page.get_by_role("link", name="Coach"))
     click(page, page.get_by_role("tab", name="Advising session"))
     page.get_by_text("Grace Hopper: what changed").wait_for()
