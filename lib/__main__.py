@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from lib import clock, demo, exports, linkedin, metrics, prep
+from lib import backup, clock, demo, exports, linkedin, metrics, prep
 from lib.db import Database, DatabaseLocked, default_path, demo_path
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("ics", "csv"), required=True)
     exp.add_argument("--out", metavar="PATH", required=True, help="file to write ('-' for standard output)")
     exp.add_argument("--db")
+
+    bak = commands.add_parser("backup", help="export a database into a new folder, with a manifest")
+    bak.add_argument("--out", metavar="DIR", required=True)
+    bak.add_argument("--db")
+    res = commands.add_parser("restore", help="import a backup into a new database file and compare it")
+    res.add_argument("folder", metavar="DIR")
+    res.add_argument("--db", required=True, help="the new database file to create")
+    chk = commands.add_parser("check", help="integrity: schema version and orphan rows (exit 1 on a problem)")
+    chk.add_argument("--db")
+    chk.add_argument("--json", action="store_true")
     return parser
 
 
@@ -113,7 +123,37 @@ def run(argv: list[str]) -> int:
         return _import_linkedin(args)
     if args.command == "export":
         return _export(args)
+    if args.command in ("backup", "restore", "check"):
+        return _backup_commands(args)
     raise UsageError(f"unknown command {args.command!r}")
+
+
+def _backup_commands(args: argparse.Namespace) -> int:
+    try:
+        if args.command == "backup":
+            with _open_existing(args.db) as db:
+                manifest = backup.backup(db, Path(args.out))
+            rows = sum(t["rows"] for t in manifest["tables"].values())
+            print(f"backed up {len(manifest['tables'])} tables, {rows:,} rows into {args.out}")
+            return 0
+        if args.command == "restore":
+            result = backup.restore(Path(args.folder), Path(args.db))
+            print(f"restored {result['tables']} tables, {result['rows']:,} rows into {args.db}; "
+                  f"{len(result['differences'])} differences")
+            for line in result["differences"]:
+                print(f"  {line}")
+            return 0 if not result["differences"] else 1
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    with _open_existing(args.db) as db:
+        report = backup.check(db)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"schema version {report['schema_version']} (this app: {report['latest']}); "
+              + ("no orphan rows" if not report["orphans"] else
+                 "; ".join(f"{n} {what}" for what, n in report["orphans"].items())))
+    return 0 if report["ok"] else 1
 
 
 def _export(args: argparse.Namespace) -> int:
