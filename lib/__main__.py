@@ -131,7 +131,7 @@ def run(argv: list[str]) -> int:
 def _backup_commands(args: argparse.Namespace) -> int:
     try:
         if args.command == "backup":
-            with _open_existing(args.db) as db:
+            with _open_existing(args.db, extra_dirs=(Path(args.out).resolve().parent,)) as db:
                 manifest = backup.backup(db, Path(args.out))
             rows = sum(t["rows"] for t in manifest["tables"].values())
             print(f"backed up {len(manifest['tables'])} tables, {rows:,} rows into {args.out}")
@@ -205,12 +205,12 @@ def _import_linkedin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_existing(db_arg: str | None) -> Database:
+def _open_existing(db_arg: str | None, extra_dirs: tuple = ()) -> Database:
     """Open a database that must already exist: reading a mistyped path creates nothing."""
     path = Path(db_arg) if db_arg else default_path()
     if not path.is_file():
         raise UsageError(f"no database at {path}; create one with: python -m lib init --db {path}")
-    return Database(path)
+    return Database(path, extra_dirs=extra_dirs)
 
 
 def _students(args: argparse.Namespace) -> int:

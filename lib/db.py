@@ -73,7 +73,7 @@ class Database:
     # stays free of Streamlit; the safety net holds even for a widget the UI forgot to hide.
     write_guard: Callable[[], str | None] | None = None
 
-    def __init__(self, path: str | Path, *, read_only: bool = False):
+    def __init__(self, path: str | Path, *, read_only: bool = False, extra_dirs: tuple = ()):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +81,7 @@ class Database:
             self._con = duckdb.connect(self.path, read_only=read_only, config=dict(_CONFIG))
         except duckdb.IOException as exc:
             raise DatabaseLocked(_locked_message(self.path, exc)) from None
+        self._harden(extra_dirs)
         self._lock = _lock_for(self.path)
         self.version = 0  # bumped after every committed write; cached reads key on it
         if not read_only:
@@ -88,6 +89,17 @@ class Database:
                 applied = migrations.apply(cur)
             if applied:
                 self.checkpoint()
+
+    def _harden(self, extra_dirs: tuple) -> None:
+        """Files are reachable only in the database's own folder (and `extra_dirs`, e.g. a
+        backup's destination); then the configuration is locked for the connection's life."""
+        folders = [] if self.path == ":memory:" else [Path(self.path).resolve().parent]
+        folders += [Path(d).resolve() for d in extra_dirs]
+        listed = ", ".join("'" + str(f).replace("'", "''") + "/'" for f in folders)
+        with self._con.cursor() as cur:
+            cur.execute(f"SET allowed_directories = [{listed}]")
+            cur.execute("SET enable_external_access = false")
+            cur.execute("SET lock_configuration = true")
 
     def close(self) -> None:
         self._con.close()

@@ -75,3 +75,15 @@ def test_second_process_is_refused_with_a_clear_message(tmp_path):
     assert result.returncode == 3, result.stderr
     assert "is in use by process" in result.stdout
     assert "COFFEECHAT_DB" in result.stdout
+
+
+def test_files_outside_the_database_folder_are_out_of_reach(tmp_path):
+    (tmp_path / "inner").mkdir()
+    with Database(tmp_path / "inner" / "locked.duckdb") as db:
+        with pytest.raises(duckdb.PermissionException):
+            db.rows("SELECT * FROM read_csv('/etc/passwd')")
+        with pytest.raises(duckdb.PermissionException):
+            db.rows(f"COPY (SELECT 1) TO '{tmp_path / 'outside.csv'}'")
+        with pytest.raises(duckdb.InvalidInputException):
+            db.rows("SET enable_external_access = true")             # configuration is locked
+        assert db.scalar("SELECT current_setting('autoinstall_known_extensions')") is False
