@@ -1,0 +1,83 @@
+"""Bad input everywhere, at the engine: hostile text is stored exactly as typed (it is data),
+oversized text and impossible dates are refused naming the field, and a refusal writes
+nothing."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from lib import coaching, exports, followup, network, outreach, prep
+from lib.models import InvalidInput, InvalidRows
+from lib.network import ContactInput, OrganisationInput
+from lib.students import create_student
+from tests.conftest import TODAY
+from tests.factories import agreed_conversation, on
+from tests.reliability.payloads import PAYLOADS
+
+FREE_TEXT = ("name", "role", "organisation", "how_met", "notes")
+
+
+@pytest.fixture
+def student(db, now):
+    prep.sync_question_bank(db, now)
+    return create_student(db, "Ada Lovelace")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_text_is_stored_as_typed(db, student, now, payload):
+    fields = {f: f"{payload} {f}" for f in FREE_TEXT}
+    cid = network.add_contact(db, student, ContactInput(source="other", **fields), now)
+    record = network.get_contact(db, student, cid)
+    assert {f: record[f] for f in FREE_TEXT} == {f: " ".join(fields[f].split()) if f == "organisation" else fields[f]
+                                                   for f in FREE_TEXT}
+    network.save_organisations(db, student, [OrganisationInput(1, None, f"{payload} org", payload, 2, 2)], now)
+    rid = outreach.log_request(db, student, cid, "email", TODAY, payload, TODAY, now)
+    assert db.scalar("SELECT message FROM outreach_requests WHERE id = ?", [rid]) == payload
+    followup.log_touch(db, student, cid, "update", TODAY, None, payload, TODAY, now)
+    coaching.record_session(db, student, TODAY, payload, payload, "shared", [{"text": payload, "due_on": TODAY}],
+                            TODAY, now)
+    csv_text = exports.contacts_csv(db, student, TODAY)
+    for line in csv_text.splitlines()[1:]:
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "-", "@")), cell        # formulas neutralised
+
+
+@pytest.mark.parametrize("call, field", [
+    (lambda db, s, c, n: network.add_contact(db, s, ContactInput(name="x" * 121), n), "Name"),
+    (lambda db, s, c, n: network.add_contact(db, s, ContactInput(name="A", notes="n" * 5001), n), "Notes"),
+    (lambda db, s, c, n: network.add_contact(db, s, ContactInput(name="A", email="a@b@c"), n), "Email"),
+    (lambda db, s, c, n: network.add_contact(db, s, ContactInput(name="A", linkedin_url="data:text/html,x"), n),
+     "LinkedIn URL"),
+    (lambda db, s, c, n: outreach.log_request(db, s, c, "email", TODAY + timedelta(days=3650), None, TODAY, n),
+     "Date sent"),
+    (lambda db, s, c, n: outreach.log_request(db, s, c, "email", date(1900, 1, 1), None, TODAY, n), "Date sent"),
+    (lambda db, s, c, n: outreach.log_request(db, s, c, "email", TODAY, "m" * 5001, TODAY, n), "Message"),
+    (lambda db, s, c, n: followup.log_touch(db, s, c, "update", TODAY + timedelta(days=1), None, None, TODAY, n),
+     "Date"),
+    (lambda db, s, c, n: followup.log_touch(db, s, c, "update", TODAY, None, "t" * 2001, TODAY, n), "Note"),
+    (lambda db, s, c, n: followup.record_landed(db, s, TODAY, " ", TODAY, n), "What you landed"),
+    (lambda db, s, c, n: followup.snooze(db, s, "task:x", date(9999, 1, 1), TODAY), "Snooze until"),
+    (lambda db, s, c, n: coaching.record_session(db, s, TODAY + timedelta(days=1), None, None, "shared", [],
+                                                 TODAY, n), "Date"),
+    (lambda db, s, c, n: prep.add_question(db, s, "q" * 301, "advice", "advice", 2, n), "Question"),
+    (lambda db, s, c, n: create_student(db, "A", class_year="20x7"), "class year"),
+])
+def test_refusals_name_the_field_and_write_nothing(db, student, now, call, field):
+    cid = network.add_contact(db, student, ContactInput(name="Carla", source="alumni"), now)
+    tables = ("students", "contacts", "outreach_requests", "touches", "advising_sessions", "questions", "snoozes",
+              "tasks")
+    before = {t: db.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+    with pytest.raises((InvalidInput, InvalidRows)) as caught:
+        call(db, student, cid, now)
+    assert field in str(caught.value)
+    assert {t: db.scalar(f"SELECT count(*) FROM {t}") for t in tables} == before
+
+
+def test_a_logged_conversation_with_hostile_text_round_trips(db, student, now):
+    iid, _ = agreed_conversation(db, student, "Carla", on(19))
+    log = prep.ConversationLog(status="held", notes=PAYLOADS[0], takeaways=PAYLOADS[1], closing_answers=PAYLOADS[2],
+                               referrals=[{"name": PAYLOADS[11], "organisation": PAYLOADS[12]}])
+    added = prep.log_conversation(db, student, iid, log, TODAY, now)
+    assert network.get_contact(db, student, added[0])["name"] == PAYLOADS[11]
+    assert db.rows("SELECT notes, takeaways FROM interviews WHERE id = ?", [iid]) == [(PAYLOADS[0], PAYLOADS[1])]
+    html = prep.sheet_html(prep.sheet(db, student, iid))
+    assert "<script>alert" not in html and "<img src" not in html
