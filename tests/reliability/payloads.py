@@ -5,7 +5,7 @@ PAYLOADS = (
     "<script>alert('x')</script>",
     f"<img src=https://{EVIL_HOST}/img.png onerror=alert(1)>",
     "[click me](javascript:alert(1))",
-    f"[data](data:text/html,<script>alert(1)</script>)",
+    "[data](data:text/html,<script>alert(1)</script>)",
     f"![remote](https://{EVIL_HOST}/track.png)",
     ":red[coloured] **bold**",
     "$x^2$ and $$\\frac{1}{2}$$",

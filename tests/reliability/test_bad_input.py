@@ -1,7 +1,7 @@
 """Bad input everywhere, at the engine: hostile text is stored exactly as typed (it is data),
 oversized text and impossible dates are refused naming the field, and a refusal writes
 nothing."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
