@@ -19,6 +19,7 @@ pages = [
     st.Page("pages/follow_up.py", title="Follow-ups", icon=":material/event_repeat:"),
     st.Page("pages/coach.py", title="Coach", icon=":material/school:"),
     st.Page("pages/guide.py", title="Guided tour", icon=":material/route:"),
+    st.Page("pages/data.py", title="Your data", icon=":material/database:"),
     st.Page("pages/welcome.py", title="Get started", icon=":material/waving_hand:", default=first_run),
 ]
 st.navigation(pages, position="hidden" if first_run else "sidebar").run()

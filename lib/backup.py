@@ -73,7 +73,7 @@ def restore(folder: Path, target: Path) -> dict:
     con = duckdb.connect(str(target))
     try:
         _run_schema(con, (folder / "schema.sql").read_text())
-        con.execute((folder / "load.sql").read_text())
+        con.execute(_relocated(folder, (folder / "load.sql").read_text()))
         restored = fingerprints(con)
         con.execute("CHECKPOINT")
     finally:
@@ -118,5 +118,29 @@ def _run_schema(con, schema: str) -> None:
         pending = failed
 
 
+def _relocated(folder: Path, load_sql: str) -> str:
+    """EXPORT DATABASE writes absolute paths into load.sql; point them at the files where the
+    backup is now (it may have been moved, copied or unzipped elsewhere)."""
+    import re
+    return re.sub(r"'([^']*?([^/']+\.parquet))'", lambda m: f"'{_quoted(folder / m.group(2))}'", load_sql)
+
+
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def backup_zip(db: Database) -> bytes:
+    """A backup as one .zip (the export folder and its manifest), made through this
+    process's own connection, so it works while the app is serving. The export is staged
+    in a temporary folder beside the database (the only place it may write) and removed."""
+    import io
+    import tempfile
+    import zipfile
+    with tempfile.TemporaryDirectory(prefix="backup-staging-", dir=Path(db.path).resolve().parent) as staging:
+        folder = Path(staging) / "backup"
+        backup(db, folder)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(folder.iterdir()):
+                archive.write(file, arcname=f"coffeechat-backup/{file.name}")
+    return buffer.getvalue()

@@ -69,3 +69,12 @@ def test_cli_backup_restore_check(demo_file, tmp_path):
     assert checked.returncode == 0 and json.loads(checked.stdout)["ok"] is True
     again = cli("restore", str(out), "--db", str(tmp_path / "r.duckdb"))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_a_moved_backup_still_restores(demo_file, tmp_path):
+    import shutil
+    with Database(demo_file) as db:
+        backup.backup(db, tmp_path / "made-here")
+    shutil.move(str(tmp_path / "made-here"), str(tmp_path / "moved-there"))
+    result = backup.restore(tmp_path / "moved-there", tmp_path / "restored.duckdb")
+    assert result["differences"] == [] and result["rows"] > 100
