@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -39,9 +40,10 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def served_app(tmp_path):
-    """`streamlit run app.py` on a free loopback port, on a temp database at the frozen date."""
+@contextmanager
+def serve(tmp_path: Path, *options: str):
+    """`streamlit run app.py` on a free loopback port, on a temp database at the frozen date;
+    yields its URL and stops it afterwards (the database file is free again then)."""
     port = _free_port()
     env = {**os.environ, "COFFEECHAT_DB": str(tmp_path / "coffeechat.duckdb"),
            "COFFEECHAT_TODAY": TODAY.isoformat()}
@@ -49,7 +51,7 @@ def served_app(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -63,9 +65,17 @@ def served_app(tmp_path):
             proc.kill()
             pytest.fail("streamlit did not start:\n" + (tmp_path / "server.log").read_text())
         time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def served_app(tmp_path):
+    with serve(tmp_path) as url:
+        yield url
 
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"

@@ -1,0 +1,58 @@
+"""Thirty sessions writing at once against a served app, through Streamlit's agent API
+(--server.enableAgentApi=true: widget keys over HTTP, no browser): every write lands,
+nothing errors."""
+import json
+import threading
+import urllib.request
+import uuid
+
+from lib.db import Database
+from lib.students import create_student
+from tests.e2e.conftest import serve
+
+SESSIONS, WRITES_EACH = 30, 3
+
+
+def call(url: str, body: dict) -> dict:
+    request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def test_thirty_sessions_add_contacts_at_once(tmp_path):
+    with Database(tmp_path / "coffeechat.duckdb") as db:
+        create_student(db, "Ada Lovelace")
+    errors, names = [], []
+    with serve(tmp_path, "--server.enableAgentApi=true") as url:
+        start = threading.Barrier(SESSIONS)
+
+        def session(number: int) -> None:
+            try:
+                sid = call(url, {})["session_id"]
+                call(url, {"session_id": sid, "page": "network"})
+                call(url, {"session_id": sid, "widget_state": {"network_tab": "Contacts"}})
+                start.wait()
+                for _ in range(WRITES_EACH):
+                    name = f"Person {uuid.uuid4().hex[:10]}"       # unlike any other: no similar-name prompt
+                    reply = call(url, {"session_id": sid, "widget_state": {"add_name": name},
+                                       "trigger": {"key": "FormSubmitter:contact_add-Add contact"}})
+                    text = json.dumps(reply["tree"])
+                    if "Added" not in text or "This app has encountered an error" in text:
+                        errors.append(f"session {number}: no confirmation for {name}")
+                    names.append(name)
+            except Exception as exc:   # any failure counts
+                errors.append(f"session {number}: {exc!r}")
+
+        threads = [threading.Thread(target=session, args=(n,)) for n in range(SESSIONS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    with Database(tmp_path / "coffeechat.duckdb", read_only=True) as db:
+        stored = {name for (name,) in db.rows("SELECT name FROM contacts")}
+    lost = [name for name in names if name not in stored]
+    assert errors == [] and len(names) == SESSIONS * WRITES_EACH and lost == []
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
+    print(f"\nreliability: {SESSIONS} sessions on a served app (agent API), {len(names)} writes, "
+          f"{len(lost)} lost, {len(errors)} errors")
