@@ -31,3 +31,18 @@ def db(tmp_path):
 @pytest.fixture
 def now():
     return clock.moment_of(TODAY)
+
+
+def pytest_sessionstart(session):
+    (ROOT / "build" / "reliability.json").unlink(missing_ok=True)     # only this run's figures are printed
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the reliability figures this run measured (tests/reliability/figures.py)."""
+    import json
+    path = ROOT / "build" / "reliability.json"
+    if not path.exists():
+        return
+    terminalreporter.section("reliability figures")
+    for name, values in json.loads(path.read_text()).items():
+        terminalreporter.write_line(f"{name}: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in values.items()))

