@@ -83,11 +83,34 @@ def test_a_logged_conversation_with_hostile_text_round_trips(db, student, now):
     assert "<script>alert" not in html and "<img src" not in html
 
 
+def test_hostile_text_through_the_linkedin_import_and_the_map_editor(db, student, now):
+    import csv
+    import io
+    from lib import linkedin
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
+    for i, payload in enumerate(PAYLOADS):
+        writer.writerow([payload, f"#{i}", f"https://www.linkedin.com/in/p{i}", "", payload, payload, "06 Dec 2023"])
+    writer.writerow(["Bad", "Email", "https://www.linkedin.com/in/bad", "<script>@x", "Org", "Role", "06 Dec 2023"])
+    writer.writerow(["Far", "Future", "https://www.linkedin.com/in/far", "", "Org", "Role", "06 Dec 2099"])
+    parsed = linkedin.parse(out.getvalue().encode("utf-8"), TODAY)
+    assert [row["line"] for row in parsed.invalid] == [len(PAYLOADS) + 2, len(PAYLOADS) + 3]
+    linkedin.commit(db, student, parsed, filename="hostile.csv", now=now)
+    stored = set(db.rows("SELECT name, role FROM contacts WHERE source = 'linkedin'"))
+    assert stored == {(f"{p} #{i}", p) for i, p in enumerate(PAYLOADS)}
+    result = network.add_many(db, student, "family", [{"name": p + " (family)", "how_met": p} for p in PAYLOADS], now)
+    assert result.added == len(PAYLOADS)
+    with pytest.raises(InvalidRows, match="Row 2, Email"):
+        network.add_many(db, student, "family", [{"name": "ok"}, {"name": "x", "email": PAYLOADS[0]}], now)
+
+
 def test_zz_record_the_bad_input_figures(request):
     """Counts what this module tried (runs last in the module)."""
     from tests.reliability.figures import record
     module = request.node.module
-    stored = len(PAYLOADS) * (len(FREE_TEXT) + 5)          # contact fields, organisation, message, touch, session
+    # contact fields, organisation, message, touch, session; import (3 cells) and map editor (2 cells)
+    stored = len(PAYLOADS) * (len(FREE_TEXT) + 5 + 3 + 2)
     refused = len([m for m in request.session.items if m.module is module
                    and m.originalname == "test_refusals_name_the_field_and_write_nothing"])
     record("bad input at the engine", hostile_values_stored=stored, refusals_tried=refused, crashes=0,
