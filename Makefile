@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 PORT   ?= 8501
 
-.PHONY: run test demo workshop browser clean
+.PHONY: run test demo workshop bench browser clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,6 +41,10 @@ browser:
 
 test: $(VENV)/.dev browser
 	$(PY) -m pytest
+
+# Figures, not tests: page reruns, stats, import and chart sizes at 1, 50 and 2,000 students.
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build/screenshots
