@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, linkedin, metrics, network, ui
-from lib.models import REPLY_BEHAVIOURS, SOURCES, InvalidInput, InvalidRows, StaleEdit, suggested_warmth
+from lib.models import REPLY_BEHAVIOURS, SOURCES, InvalidInput, suggested_warmth
 from lib.network import ContactInput, DuplicateContact, OrganisationInput
 
 ss = st.session_state
@@ -110,14 +110,9 @@ def load_contact(ctx) -> None:
 
 
 def submit_edit(ctx) -> None:
-    try:
-        network.update_contact(ctx.db, ctx.student_id, ui.chosen("contact_pick"), form_input("edit"), ctx.now,
-                               revision=ss["edit_revision"])
-    except InvalidInput as exc:
-        ui.report(exc, slot="contact_edit")
-        return
-    except StaleEdit as exc:
-        ui.flash("error", ui.md_escape(exc), slot="contact_edit")
+    ok, _ = ui.attempt("contact_edit", network.update_contact, ctx.db, ctx.student_id, ui.chosen("contact_pick"),
+                       form_input("edit"), ctx.now, revision=ss["edit_revision"])
+    if not ok:
         return
     ui.flash("success", f"Saved **{ui.md_escape(ss['edit_name'].strip())}**.", slot="contact_edit")
     load_contact(ctx)
@@ -233,10 +228,8 @@ def reset_map_editor() -> None:
 
 def save_map(ctx, category: str, base: list[dict]) -> None:
     rows = [values for _, values, _ in ui.editor_rows(base, ss.get("map_editor"))]
-    try:
-        result = network.add_many(ctx.db, ctx.student_id, category, rows, ctx.now)
-    except (InvalidInput, InvalidRows) as exc:
-        ui.report(exc, slot="map")
+    ok, result = ui.attempt("map", network.add_many, ctx.db, ctx.student_id, category, rows, ctx.now)
+    if not ok:
         return
     reset_map_editor()
     if not result.added:
@@ -297,13 +290,8 @@ def save_lamp(ctx) -> None:
     if not rows:
         ui.flash("info", "No changes to save.", slot="orgs")
         return
-    try:
-        saved = network.save_organisations(ctx.db, ctx.student_id, rows, ctx.now)
-    except (InvalidInput, InvalidRows) as exc:
-        ui.report(exc, slot="orgs")
-        return
-    except StaleEdit as exc:
-        ui.flash("error", ui.md_escape(exc), slot="orgs")
+    ok, saved = ui.attempt("orgs", network.save_organisations, ctx.db, ctx.student_id, rows, ctx.now)
+    if not ok:
         return
     ss.pop("orgs_editor", None)
     ui.flash("success", f"Saved {saved} organisation{'s' if saved != 1 else ''}.", slot="orgs")
