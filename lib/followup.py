@@ -186,7 +186,8 @@ def thank_you_clock(db: Database, student_id: str, today: date, now: datetime) -
     or 48 if the student chose it), when the thank-you went, and its state: on time, late,
     missing (window closed, not sent) or open (hours left)."""
     frame = db.df("""
-        SELECT CAST(i.id AS VARCHAR) AS id, c.name AS contact, c.warmth, i.takeaways,
+        SELECT CAST(i.id AS VARCHAR) AS id, CAST(i.contact_id AS VARCHAR) AS contact_id, c.name AS contact,
+               c.warmth, i.takeaways,
                i.scheduled_at + to_minutes(i.length_minutes) AS ended_at,
                i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline,
                i.thank_you_sent_at AS sent_at, s.thank_you_hours AS window_hours

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import charts, drafts, exports, followup, metrics, ui
+from lib import charts, drafts, exports, followup, metrics, outreach, ui
 from lib.models import CHANNELS, THANK_YOU_HOURS, TOUCH_KINDS
 from lib.students import get_student
 
@@ -119,15 +119,10 @@ def thank_you_tab(ctx) -> None:
         conversation_picked(ctx, clock)
     st.text_area("Message", key="ty_text", height=200, max_chars=5000,
                  help="Name one thing you learnt; it shows you listened.")
-    iid = ui.chosen("ty_interview")
-    email = ctx.db.scalar("SELECT c.email FROM interviews i JOIN contacts c ON c.id = i.contact_id WHERE i.id = ?", [iid])
-    contact = clock.set_index("id").loc[iid, "contact"]
-    if email:
-        context = drafts.Context(student_name=ctx.student_name, school=None, major=None, fields=None,
-                                 contact_name=contact, role=None, organisation=None, source="other", warmth="warm",
-                                 how_met=None, referrer=None, email=email, linkedin_url=None, phone=None)
-        st.link_button("Open in my email app", drafts.mailto(context, "Thank you", ss["ty_text"]),
-                       icon=":material/mail:")
+    contact_id = clock.set_index("id").loc[ui.chosen("ty_interview"), "contact_id"]
+    link = drafts.mailto(outreach.draft_context(ctx.db, ctx.student_id, contact_id), "Thank you", ss["ty_text"])
+    if link:                                            # None without an email address
+        st.link_button("Open in my email app", link, icon=":material/mail:")
     with st.form("ty_form", border=False):
         day, hour, go = st.columns([1, 1, 1.4], vertical_alignment="bottom")
         day.date_input("Sent on", key="ty_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
