@@ -96,7 +96,9 @@ def session_tab(ctx) -> None:
                                            ("Overdue now", "overdue"))):
         col.metric(label, brief[key])
     st.download_button("Session report (print-ready HTML)",
-                       coaching.session_report(ctx.db, ctx.student_id, ctx.today, ctx.now, ss.get("session_coach")),
+                       # built on click, not on every rerun of this tab
+                       lambda coach=ss.get("session_coach"): coaching.session_report(ctx.db, ctx.student_id, ctx.today,
+                                                                                     ctx.now, coach),
                        file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.html",
                        mime="text/html", key="session_report", icon=":material/print:")
     with st.form("session_form", border=False):
