@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import clock, demo, followup, linkedin, metrics, prep, workshop
+from lib import clock, coaching, demo, followup, linkedin, metrics, prep, workshop
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.db import Database, ReadOnlyView, default_path, demo_path, new_id
 from lib.models import InvalidInput, InvalidRows, StaleEdit
@@ -373,6 +373,16 @@ def read_now(ctx: Context, reader) -> pd.DataFrame:
     """read() for lib functions that also take the 'as of' moment: (db, student_id, today, now)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
     return _read_now(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today, ctx.now)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _cohort(path: str, version: int, today: date, now: datetime) -> pd.DataFrame:
+    return coaching.cohort_overview(database(path), today, now)
+
+
+def cohort(ctx: Context) -> pd.DataFrame:
+    """The cohort overview, cached once per file, write version and moment (not per student)."""
+    return _cohort(ctx.db.path, ctx.db.version, ctx.today, ctx.now)
 
 
 def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | None = None,

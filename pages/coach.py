@@ -30,7 +30,7 @@ def open_student(ctx, student_id: str) -> None:
 
 
 def cohort_tab(ctx) -> None:
-    overview = ui.read_now(ctx, cohort_data)
+    overview = ui.cohort(ctx)
     groups = coaching.cohorts(ctx.db)
     filters = st.columns([1.4, 1, 1.4])
     group = filters[0].selectbox("Cohort group", groups, index=None, key="coach_cohort", placeholder="All students")
@@ -64,11 +64,6 @@ def cohort_tab(ctx) -> None:
                                   default="warm")
     ui.plotly(charts.cohort_distribution(shown, figure or "warm", FIGURES[figure or "warm"], ctx.student_id),
               key="chart_cohort")
-
-
-def cohort_data(db, student_id, today, now):
-    """The cohort overview (for every student in the file, whoever is selected)."""
-    return coaching.cohort_overview(db, today, now)
 
 
 def save_session(ctx) -> None:
