@@ -3,7 +3,11 @@ manifest of per-table row counts and checksums, restore it into a new file and p
 came back equal, and check a database's integrity (schema version, orphan rows)."""
 from __future__ import annotations
 
+import io
 import json
+import re
+import tempfile
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -121,7 +125,6 @@ def _run_schema(con, schema: str) -> None:
 def _relocated(folder: Path, load_sql: str) -> str:
     """EXPORT DATABASE writes absolute paths into load.sql; point them at the files where the
     backup is now (it may have been moved, copied or unzipped elsewhere)."""
-    import re
     return re.sub(r"'([^']*?([^/']+\.parquet))'", lambda m: f"'{_quoted(folder / m.group(2))}'", load_sql)
 
 
@@ -133,9 +136,6 @@ def backup_zip(db: Database) -> bytes:
     """A backup as one .zip (the export folder and its manifest), made through this
     process's own connection, so it works while the app is serving. The export is staged
     in a temporary folder beside the database (the only place it may write) and removed."""
-    import io
-    import tempfile
-    import zipfile
     with tempfile.TemporaryDirectory(prefix="backup-staging-", dir=Path(db.path).resolve().parent) as staging:
         folder = Path(staging) / "backup"
         backup(db, folder)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from lib import coaching, demo
+from lib import clock, coaching, demo
 from lib.students import create_student
 from tests.app.test_pages import app_db, open_page
 from tests.conftest import TODAY
@@ -39,8 +39,7 @@ def test_a_session_with_an_action_item_reaches_the_student(isolated_env):
     assert not at.exception, at.exception
     assert "Session saved" in at.success[0].value
     assert db.rows("SELECT text, due_on FROM action_items") == [("Add five alumni", date(2026, 11, 27))]
-    coaching.record_session(db, sid, TODAY, "Jo", "Only for me", "private", [], TODAY,
-                            __import__("lib.clock", fromlist=["x"]).moment_of(TODAY))
+    coaching.record_session(db, sid, TODAY, "Jo", "Only for me", "private", [], TODAY, clock.moment_of(TODAY))
     student = open_page("pages/coach.py", {"role": "student"})
     assert student.title[0].value == "From your coach"
     assert student.dataframe[1].value["Notes"].tolist() == ["Good progress; shared plan."]
