@@ -46,9 +46,21 @@ def _class_year(value: int | str | None) -> int | None:
 
 
 def list_students(db: Database) -> pd.DataFrame:
-    return db.df("""SELECT CAST(id AS VARCHAR) AS id, name, school, major, class_year, cohort,
-                           fields_of_interest, is_demo
-                    FROM students ORDER BY lower(name), id""")
+    """Every student, with a `label` that tells apart students who share a name (a career
+    centre has several Aisha Khans): the name, then school and class year where the name
+    repeats, then a number where even those repeat."""
+    return db.df("""
+        WITH named AS (
+            SELECT *, CASE WHEN count(*) OVER (PARTITION BY lower(name)) = 1 THEN name
+                           ELSE concat_ws(' · ', name, nullif(trim(school), ''),
+                                          'class of ' || CAST(class_year AS VARCHAR)) END AS described
+            FROM students)
+        SELECT CAST(id AS VARCHAR) AS id, name, school, major, class_year, cohort, fields_of_interest, is_demo,
+               CASE WHEN count(*) OVER (PARTITION BY lower(described)) = 1 THEN described
+                    ELSE described || ' · ' || CAST(row_number() OVER (PARTITION BY lower(described)
+                                                                       ORDER BY created_at, id) AS VARCHAR)
+               END AS label
+        FROM named ORDER BY lower(name), label, id""")
 
 
 def get_student(db: Database, student_id: str) -> dict | None:

@@ -75,6 +75,12 @@ def students(db: Database) -> pd.DataFrame:
     return _students(db.path, db.version)
 
 
+def student_labels(db: Database) -> dict[str, str]:
+    """Student id -> a label that tells apart students who share a name."""
+    roster = students(db)
+    return dict(zip(roster["id"], roster["label"]))
+
+
 def demo_available() -> bool:
     return demo_path().is_file()
 
@@ -155,10 +161,9 @@ def sidebar(ctx: Context) -> None:
         st.radio("I am a", options=list(ROLES), format_func=ROLES.get, key="role", horizontal=True)
         roster = students(ctx.db)
         if len(roster):
-            ids = roster["id"].tolist()
-            names = dict(zip(roster["id"], roster["name"]))
+            labels = student_labels(ctx.db)
             st.session_state["student_id"] = ctx.student_id  # keep the widget on a valid student
-            st.selectbox("Student", ids, key="student_id", format_func=names.get)
+            st.selectbox("Student", list(labels), key="student_id", format_func=labels.get)
         frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
         st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
         if ctx.is_demo:

@@ -40,8 +40,9 @@ def cohort_tab(ctx) -> None:
         shown = shown[shown["cohort"] == group]
     if stuck:
         shown = shown[shown["flags"].map(bool)]
+    labels = ui.student_labels(ctx.db)
     table = pd.DataFrame({
-        "Student": shown["name"], "Stage": shown["stage"],
+        "Student": shown["id"].map(labels), "Stage": shown["stage"],
         "Stuck": shown["flags"].map(lambda f: "; ".join(coaching.FLAGS[x] for x in f)), "Cohort": shown["cohort"],
         "Warm": shown["warm"], "Cold": shown["cold"], "Requests": shown["sent"],
         "Reply rate": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in zip(shown["reply_rate"], shown["settled"])],
@@ -54,9 +55,8 @@ def cohort_tab(ctx) -> None:
                             "Stuck": st.column_config.TextColumn(width="medium")})
     st.caption(ui.doc(coaching.cohort_overview))
     if len(shown):
-        labels = dict(zip(shown["id"], shown["name"]))
         pick, go = st.columns([2, 1], vertical_alignment="bottom")
-        chosen = ui.pick(pick, "Open a student's pages", labels, key="coach_open")
+        chosen = ui.pick(pick, "Open a student's pages", {i: labels[i] for i in shown["id"]}, key="coach_open")
         go.button("Open their dashboard", key="coach_open_button", icon=":material/open_in_new:",
                   on_click=open_student, args=(ctx, chosen))
     st.markdown("##### The cohort on one figure")
