@@ -3,25 +3,15 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests import served
 from tests.conftest import ROOT, TODAY
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -44,32 +34,11 @@ def browser():
 def serve(tmp_path: Path, *options: str):
     """`streamlit run app.py` on a free loopback port, on a temp database at the frozen date;
     yields its URL and stops it afterwards (the database file is free again then)."""
-    port = _free_port()
-    env = {**os.environ, "COFFEECHAT_DB": str(tmp_path / "coffeechat.duckdb"),
-           "COFFEECHAT_TODAY": TODAY.isoformat()}
-    log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false", *options],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("streamlit did not start:\n" + (tmp_path / "server.log").read_text())
-        time.sleep(0.3)
     try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        with served.serve(tmp_path, *options, today=TODAY) as url:
+            yield url
+    except served.ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -3,22 +3,15 @@
 nothing errors."""
 import json
 import threading
-import urllib.request
 import uuid
 
 from lib.db import Database
 from lib.students import create_student
 from tests.e2e.conftest import serve
 from tests.reliability.figures import record
+from tests.served import interact
 
 SESSIONS, WRITES_EACH = 30, 3
-
-
-def call(url: str, body: dict) -> dict:
-    request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())
 
 
 def test_thirty_sessions_add_contacts_at_once(tmp_path):
@@ -30,13 +23,13 @@ def test_thirty_sessions_add_contacts_at_once(tmp_path):
 
         def session(number: int) -> None:
             try:
-                sid = call(url, {})["session_id"]
-                call(url, {"session_id": sid, "page": "network"})
-                call(url, {"session_id": sid, "widget_state": {"network_tab": "Contacts"}})
+                sid = interact(url, {})["session_id"]
+                interact(url, {"session_id": sid, "page": "network"})
+                interact(url, {"session_id": sid, "widget_state": {"network_tab": "Contacts"}})
                 start.wait()
                 for _ in range(WRITES_EACH):
                     name = f"Person {uuid.uuid4().hex[:10]}"       # unlike any other: no similar-name prompt
-                    reply = call(url, {"session_id": sid, "widget_state": {"add_name": name},
+                    reply = interact(url, {"session_id": sid, "widget_state": {"add_name": name},
                                        "trigger": {"key": "FormSubmitter:contact_add-Add contact"}})
                     text = json.dumps(reply["tree"])
                     if "Added" not in text or "This app has encountered an error" in text:
