@@ -129,6 +129,7 @@ def context(kind: str | None = None) -> Context:
     pending = st.session_state.pop("_pending_switch", None)
     if pending:
         st.session_state["dataset"], st.session_state["student_id"], st.session_state["role"] = pending
+    _keep_sidebar_choices()
     dataset = "demo" if workshop.enabled() else st.session_state.get("dataset", "mine")
     db = database(_dataset_path(dataset))
     roster = students(db)
@@ -176,8 +177,25 @@ def sidebar(ctx: Context) -> None:
                          "starts again as generated.", "Reset", lambda _: reset_demo(ctx))
 
 
+SIDEBAR_KEYS = ("dataset", "role", "student_id")
+
+
+def _keep_sidebar_choices() -> None:
+    """Streamlit may drop a widget's state when the client doesn't send it back with a page
+    change (an agent-API client sends only the values it set itself, not ones set in code).
+    The sidebar's choices are kept in plain session state too, and restored from there."""
+    state = st.session_state
+    for key in SIDEBAR_KEYS:
+        kept = f"_kept_{key}"
+        if key not in state and kept in state:
+            state[key] = state[kept]
+        if key in state:
+            state[kept] = state[key]
+
+
 def _forget_student() -> None:
     st.session_state.pop("student_id", None)
+    st.session_state.pop("_kept_student_id", None)
 
 
 def switch_dataset(dataset: str, student_id: str | None) -> None:
