@@ -12,12 +12,25 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class ServerDidNotStart(RuntimeError):
     pass
+
+
+class Server(NamedTuple):
+    url: str
+    pid: int
+
+    def rss_mb(self) -> float:
+        """The server process's resident memory now, in MB (Linux /proc)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
 
 
 def free_port() -> int:
@@ -29,7 +42,8 @@ def free_port() -> int:
 @contextmanager
 def serve(folder: Path, *options: str, today: date, env: dict[str, str] | None = None):
     """Serve the app on a free loopback port, on `folder`/coffeechat.duckdb at the frozen date
-    `today` (plus any `env`); yield its URL, stop it afterwards. The log is `folder`/server.log."""
+    `today` (plus any `env`); yield the Server (URL and pid), stop it afterwards. The log is
+    `folder`/server.log."""
     port = free_port()
     environment = {**os.environ, "COFFEECHAT_DB": str(folder / "coffeechat.duckdb"),
                    "COFFEECHAT_TODAY": today.isoformat(), **(env or {})}
@@ -52,7 +66,7 @@ def serve(folder: Path, *options: str, today: date, env: dict[str, str] | None =
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise ServerDidNotStart("streamlit did not start:\n" + log_path.read_text())
             time.sleep(0.3)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -35,8 +35,8 @@ def serve(tmp_path: Path, *options: str):
     """`streamlit run app.py` on a free loopback port, on a temp database at the frozen date;
     yields its URL and stops it afterwards (the database file is free again then)."""
     try:
-        with served.serve(tmp_path, *options, today=TODAY) as url:
-            yield url
+        with served.serve(tmp_path, *options, today=TODAY) as server:
+            yield server.url
     except served.ServerDidNotStart as exc:
         pytest.fail(str(exc))
 
