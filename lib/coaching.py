@@ -174,7 +174,7 @@ def record_session(db: Database, student_id: str, held_on: date, coach: str | No
     if problems:
         raise InvalidRows(problems)
     session_id = new_id()
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("""INSERT INTO advising_sessions (id, student_id, coach_name, held_on, notes, visibility, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""", [session_id, student_id, coach, held_on, notes, visibility, now])
         for text, due_on in items:

@@ -83,7 +83,9 @@ class Database:
             raise DatabaseLocked(_locked_message(self.path, exc)) from None
         self._harden(extra_dirs)
         self._lock = _lock_for(self.path)
-        self.version = 0  # bumped after every committed write; cached reads key on it
+        self.version = 0  # bumped after every committed write; cohort-wide caches key on it
+        self._epoch = 0   # bumped by writes that don't say whose data they change
+        self._student_writes: dict[str, int] = {}
         if not read_only:
             with self.write(internal=True) as cur:
                 applied = migrations.apply(cur)
@@ -126,10 +128,18 @@ class Database:
             row = cur.execute(sql, params or {}).fetchone()
         return None if row is None else row[0]
 
+    def student_version(self, student_id: str | None) -> tuple[int, int]:
+        """What a cache of one student's data keys on: it changes with every write to that
+        student's data and with every write not scoped to one student, and only then, so
+        one student's write leaves the others' cached pages warm."""
+        return self._epoch, self._student_writes.get(str(student_id), 0)
+
     @contextmanager
-    def write(self, *, internal: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, *, internal: bool = False, student_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one door for writes: lock, begin, yield a cursor, commit (or roll back).
-        `internal` writes (migrations, built-in content, the demo) pass the write guard."""
+        `internal` writes (migrations, built-in content, the demo) pass the write guard.
+        A write that changes only one student's data says so with `student_id`; any other
+        write makes every student's cached reads stale."""
         refusal = None if internal or Database.write_guard is None else Database.write_guard()
         if refusal:
             raise ReadOnlyView(refusal)
@@ -142,6 +152,11 @@ class Database:
                 raise
             cur.commit()
             self.version += 1
+            if student_id is None:
+                self._epoch += 1
+            else:
+                key = str(student_id)
+                self._student_writes[key] = self._student_writes.get(key, 0) + 1
 
     def checkpoint(self) -> None:
         with self._lock, self._con.cursor() as cur:

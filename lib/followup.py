@@ -136,7 +136,7 @@ def complete(db: Database, student_id: str, item_key: str, today: date, now: dat
     kind, _, row_id = item_key.partition(":")
     if kind not in DUE_KINDS or not row_id:
         raise InvalidInput("Item", f"{item_key!r} is not a due item")
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         if kind == "thank_you":
             contact = cur.execute("""UPDATE interviews SET thank_you_sent_at = $now WHERE student_id = $sid AND id = $id
                                      AND thank_you_sent_at IS NULL RETURNING contact_id""",
@@ -175,7 +175,7 @@ def snooze(db: Database, student_id: str, item_key: str, until: date, today: dat
     """Hide a due item until a date (tomorrow at the earliest, a year at the latest)."""
     if not isinstance(until, date) or not today < until <= today + timedelta(days=MAX_SNOOZE_DAYS):
         raise InvalidInput("Snooze until", f"must be a date after today and within {MAX_SNOOZE_DAYS} days")
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?)", [student_id, item_key, until])
 
 
@@ -212,7 +212,7 @@ def record_thank_you(db: Database, student_id: str, interview_id: str, sent_at: 
                      now: datetime) -> None:
     """The thank-you went out at `sent_at` (not before the conversation ended, not in the future)."""
     note = clean_text(note, "Message", max_len=5000)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         row = cur.execute("""SELECT scheduled_at + to_minutes(length_minutes), CAST(contact_id AS VARCHAR), status
                              FROM interviews WHERE student_id = ? AND id = ?""", [student_id, interview_id]).fetchone()
         if row is None or row[2] != "held":
@@ -238,7 +238,7 @@ def thank_you_draft(contact: str, takeaways: str | None, student: str) -> str:
 def set_thank_you_window(db: Database, student_id: str, hours: int) -> None:
     if hours not in THANK_YOU_HOURS:
         raise InvalidInput("Thank-you window", "must be 24 or 48 hours")
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("UPDATE students SET thank_you_hours = ? WHERE id = ?", [hours, student_id])
 
 
@@ -293,7 +293,7 @@ def log_touch(db: Database, student_id: str, contact_id: str, kind: str, on: dat
     if not isinstance(on, date) or not today - timedelta(days=3650) <= on <= today:
         raise InvalidInput("Date", "must be today or in the past ten years")
     note = clean_text(note, "Note", max_len=2000)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         if not cur.execute("SELECT count(*) FROM contacts WHERE student_id = ? AND id = ?",
                            [student_id, contact_id]).fetchone()[0]:
             raise InvalidInput("Contact", "is not one of your contacts")
@@ -336,7 +336,7 @@ def record_landed(db: Database, student_id: str, landed_on: date, note: str | No
         raise InvalidInput("Date", "must be today or within the past year")
     note = clean_text(note, "What you landed", required=True, max_len=300)
     people = helpers(db, student_id)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("UPDATE students SET landed_on = ?, landed_note = ? WHERE id = ?", [landed_on, note, student_id])
         done = {cid for (cid,) in cur.execute(
             "SELECT CAST(contact_id AS VARCHAR) FROM tasks WHERE student_id = ? AND kind = 'tell_helpers'",

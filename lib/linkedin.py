@@ -227,7 +227,7 @@ def commit(db: Database, student_id: str, parsed: ParsedFile, *, filename: str |
     The plan is made again inside the write lock, so importing the same file twice (or a
     contact added meanwhile) adds nothing twice.
     """
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         plan_now = plan(cur, student_id, parsed)
         import_id = new_id()
         cur.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",

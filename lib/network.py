@@ -225,7 +225,7 @@ def check_contact(db: Database, student_id: str, data: ContactInput, contact_id:
 
 
 def add_contact(db: Database, student_id: str, data: ContactInput, now: datetime) -> str:
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         return insert_contact(cur, student_id, data, now)
 
 
@@ -247,7 +247,7 @@ def _insert(cur, student_id: str, row: dict, now: datetime) -> str:
 def update_contact(db: Database, student_id: str, contact_id: str, data: ContactInput, now: datetime,
                    *, revision: int) -> None:
     """Save an edit made on the copy read at `revision`; refused (StaleEdit) if it changed since."""
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         row = _clean(cur, student_id, data, contact_id)
         org = row.pop("organisation")
         row["organisation_id"] = ensure_organisations(cur, student_id, [org], now).get(org_key(org))
@@ -263,7 +263,7 @@ def update_contact(db: Database, student_id: str, contact_id: str, data: Contact
 
 def set_archived(db: Database, student_id: str, contact_id: str, now: datetime, archived: bool) -> None:
     """Archive (hide, keep history) or restore a contact."""
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("""UPDATE contacts SET archived_at = $at, revision = revision + 1
                        WHERE student_id = $sid AND id = $cid""",
                     {"at": now if archived else None, "sid": student_id, "cid": contact_id})
@@ -327,7 +327,7 @@ def add_many(db: Database, student_id: str, source: str, rows: list[dict], now: 
     """
     problems, cleaned = [], []
     seen: dict[str, int] = {}
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         for number, values in enumerate(rows, start=1):
             if not any(str(v).strip() for v in values.values() if v is not None):
                 continue
@@ -435,7 +435,7 @@ def save_organisations(db: Database, student_id: str, rows: list[OrganisationInp
         cleaned.append((row, name, industry, motivation, postings))
     if problems:
         raise InvalidRows(problems)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         known = {key: (oid, target) for key, oid, target in cur.execute("""
             SELECT lower(trim(regexp_replace(name, '\\s+', ' ', 'g'))), CAST(id AS VARCHAR), target
             FROM organisations WHERE student_id = $sid AND archived_at IS NULL""",
@@ -476,7 +476,7 @@ def _score(value, field: str, low: int, high: int) -> int | None:
 
 def remove_target(db: Database, student_id: str, organisation_id: str) -> None:
     """Take an organisation off the LAMP list; its contacts keep their link to it."""
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("""UPDATE organisations SET target = false, revision = revision + 1
                        WHERE student_id = $sid AND id = $oid""", {"sid": student_id, "oid": organisation_id})
 

@@ -85,7 +85,7 @@ def log_request(db: Database, student_id: str, contact_id: str, channel: str, se
         raise InvalidInput("Channel", f"{channel!r} is not one of {', '.join(CHANNELS)}")
     sent_on = _date(sent_on, "Date sent", earliest=today - timedelta(days=OLDEST_REQUEST_DAYS), latest=today)
     message = clean_text(message, "Message", max_len=5000)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         found = cur.execute("SELECT count(*) FROM contacts WHERE student_id = $sid AND id = $cid AND archived_at IS NULL",
                             {"sid": student_id, "cid": contact_id}).fetchone()[0]
         if not found:
@@ -107,7 +107,7 @@ def record_reply(db: Database, student_id: str, request_id: str, replied_on: dat
     if outcome not in OUTCOMES:
         raise InvalidInput("Outcome", f"must be one of {', '.join(OUTCOMES.values())}")
     referral_name = clean_text(referral_name, "Referred to", max_len=120)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         request = _request(cur, student_id, request_id)
         replied_on = _date(replied_on, "Reply date", earliest=request["sent_on"], latest=today)
         cur.execute("UPDATE outreach_requests SET replied_on = $on, outcome = $outcome WHERE id = $rid",
@@ -130,7 +130,7 @@ def record_reply(db: Database, student_id: str, request_id: str, replied_on: dat
 
 def mark_follow_up_sent(db: Database, student_id: str, request_id: str, sent_on: date, today: date) -> None:
     """The one 3B7 follow-up went out."""
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         request = _request(cur, student_id, request_id)
         if request["replied_on"] is not None:
             raise InvalidInput("Follow-up", f"{request['contact']} already replied")
@@ -147,7 +147,7 @@ def schedule(db: Database, student_id: str, request_id: str, start: datetime, fm
         raise InvalidInput("Format", f"must be one of {', '.join(FORMATS.values())}")
     if not isinstance(length_minutes, int) or not 5 <= length_minutes <= 240:
         raise InvalidInput("Length", "must be between 5 and 240 minutes (20-30 is usual)")
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         request = _request(cur, student_id, request_id)
         if request["outcome"] != "agreed":
             raise InvalidInput("Request", f"{request['contact']} hasn't agreed to talk yet: record the reply first")

@@ -145,7 +145,7 @@ def prepare(db: Database, student_id: str, interview_id: str, today: date, now: 
     if db.scalar("SELECT count(*) FROM prep_items WHERE interview_id = ?", [interview_id]) and \
             db.scalar("SELECT count(*) FROM interview_questions WHERE interview_id = ?", [interview_id]):
         return
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         ensure_checklist(cur, student_id, interview_id, today, now)
 
 
@@ -160,7 +160,7 @@ def checklist(db: Database, student_id: str, interview_id: str) -> pd.DataFrame:
 
 def tick(db: Database, student_id: str, done: dict[str, bool], now: datetime) -> None:
     """Mark checklist items done (True) or not done (False), by item id."""
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         for item_id, is_done in done.items():
             cur.execute("""UPDATE prep_items SET done_at = CASE WHEN $done THEN coalesce(done_at, $now) END
                            WHERE student_id = $sid AND id = $id""",
@@ -206,7 +206,7 @@ def save_plan(db: Database, student_id: str, interview_id: str, goal: str | None
         raise InvalidInput("Goal", f"must be one of {', '.join(label for label, _ in GOALS.values())}")
     notes = clean_text(research_notes, "Research notes", max_len=5000)
     pitch = clean_text(pitch, "My intro", max_len=600)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("UPDATE interviews SET goal = $goal, research_notes = $notes WHERE student_id = $sid AND id = $iid",
                     {"goal": goal, "notes": notes, "sid": student_id, "iid": interview_id})
         cur.execute("UPDATE students SET pitch = $pitch WHERE id = $sid", {"pitch": pitch, "sid": student_id})
@@ -238,14 +238,14 @@ def add_question(db: Database, student_id: str, text: str, category: str, tiara:
     if not isinstance(minutes, (int, float)) or not 0.5 <= minutes <= 15:
         raise InvalidInput("Minutes", "must be between 0.5 and 15")
     question_id = new_id()
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         cur.execute("""INSERT INTO questions (id, student_id, category, tiara, text, minutes, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""", [question_id, student_id, category, tiara, text, minutes, now])
     return question_id, avoid_reasons(text)
 
 
 def set_favourites(db: Database, student_id: str, favourites: dict[str, bool], now: datetime) -> None:
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         for question_id, on in favourites.items():
             cur.execute("DELETE FROM question_favourites WHERE student_id = ? AND question_id = ?",
                         [student_id, question_id])
@@ -269,7 +269,7 @@ def save_selection(db: Database, student_id: str, interview_id: str, question_id
     on a question that stays are kept."""
     if len(set(question_ids)) != len(question_ids):
         raise InvalidInput("Questions", "a question is chosen twice")
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         known = {qid for (qid,) in cur.execute(
             "SELECT CAST(id AS VARCHAR) FROM questions WHERE student_id IS NULL OR student_id = ?",
             [student_id]).fetchall()}
@@ -430,7 +430,7 @@ def log_conversation(db: Database, student_id: str, interview_id: str, log: Conv
             problems.append(InvalidInput(f"Referral {number}, {exc.field}", exc.message))
     if problems:
         raise InvalidRows(problems)
-    with db.write() as cur:
+    with db.write(student_id=student_id) as cur:
         record = cur.execute("""SELECT i.scheduled_at, CAST(i.contact_id AS VARCHAR), c.name FROM interviews i
                                 JOIN contacts c ON c.id = i.contact_id WHERE i.student_id = $sid AND i.id = $iid""",
                              {"sid": student_id, "iid": interview_id}).fetchone()

@@ -2,14 +2,17 @@
 cached reads and the small widgets every page shares.
 
 Reads are cached per (database file, write version, student, date). Every write goes
-through Database.write(), which bumps the version, so a write makes the next read fresh
-without anyone remembering to clear a cache.
+through Database.write(), which bumps the versions, so a write makes the next read fresh
+without anyone remembering to clear a cache. A student's pages key on that student's
+version (Database.student_version): one student's write leaves the others' caches warm,
+which is what keeps a room of 30 fast. Cohort-wide reads key on the file's version.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 
 import pandas as pd
 import streamlit as st
@@ -66,19 +69,25 @@ def reset_demo(ctx: "Context") -> None:
     st.session_state.pop("student_id", None)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _students(path: str, version: int) -> pd.DataFrame:
-    return list_students(database(path))
+@dataclass(frozen=True)
+class Roster:
+    """The students of one file: ids in display order, and their names and labels (a label
+    tells apart students who share a name). Shared by every session: never modified."""
+    ids: tuple[str, ...]
+    names: MappingProxyType
+    labels: MappingProxyType
 
 
-def students(db: Database) -> pd.DataFrame:
-    return _students(db.path, db.version)
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _roster(path: str, version: int) -> Roster:
+    # cache_resource, not cache_data: read on every run of every page, so not copied each time
+    frame = list_students(database(path))
+    return Roster(tuple(frame["id"]), MappingProxyType(dict(zip(frame["id"], frame["name"]))),
+                  MappingProxyType(dict(zip(frame["id"], frame["label"]))))
 
 
-def student_labels(db: Database) -> dict[str, str]:
-    """Student id -> a label that tells apart students who share a name."""
-    roster = students(db)
-    return dict(zip(roster["id"], roster["label"]))
+def roster(db: Database) -> Roster:
+    return _roster(db.path, db.version)
 
 
 def demo_available() -> bool:
@@ -132,11 +141,11 @@ def context(kind: str | None = None) -> Context:
     _keep_sidebar_choices()
     dataset = "demo" if workshop.enabled() else st.session_state.get("dataset", "mine")
     db = database(_dataset_path(dataset))
-    roster = students(db)
+    students = roster(db)
     student_id = st.session_state.get("student_id")
-    if student_id not in set(roster["id"]):
-        student_id = roster["id"].iloc[0] if len(roster) else None
-    name = None if student_id is None else roster.loc[roster["id"] == student_id, "name"].iloc[0]
+    if student_id not in students.names:
+        student_id = students.ids[0] if students.ids else None
+    name = students.names.get(student_id)
     role = st.session_state.get("role", "student")
     return Context(db=db, dataset=dataset, role=role, student_id=student_id, student_name=name,
                    today=clock.today(), now=clock.now().replace(second=0),
@@ -160,11 +169,10 @@ def sidebar(ctx: Context) -> None:
                      horizontal=True, on_change=_forget_student,
                      help="The demo cohort is generated data kept in its own database file.")
         st.radio("I am a", options=list(ROLES), format_func=ROLES.get, key="role", horizontal=True)
-        roster = students(ctx.db)
-        if len(roster):
-            labels = student_labels(ctx.db)
+        students = roster(ctx.db)
+        if students.ids:
             st.session_state["student_id"] = ctx.student_id  # keep the widget on a valid student
-            st.selectbox("Student", list(labels), key="student_id", format_func=labels.get)
+            st.selectbox("Student", students.ids, key="student_id", format_func=students.labels.get)
         frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
         st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
         if ctx.is_demo:
@@ -350,10 +358,10 @@ def require_student(ctx: Context) -> str:
     return ctx.student_id
 
 
-# --- cached reads: keyed by file, write version, student and moment --------------------------
+# --- cached reads: keyed by file, the student's write version, student and moment ----------
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _home(path: str, version: int, student_id: str, today: date, now: datetime) -> dict:
+def _home(path: str, version: tuple, student_id: str, today: date, now: datetime) -> dict:
     db = database(path)
     return {
         "summary": metrics.summary(db, student_id, today, now),
@@ -372,22 +380,22 @@ def parse_connections(data: bytes, today: date) -> linkedin.ParsedFile:
 
 
 def home_data(ctx: Context) -> dict:
-    return _home(ctx.db.path, ctx.db.version, ctx.student_id, ctx.today, ctx.now)
+    return _home(ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today, ctx.now)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _read(reader_name: str, _reader, path: str, version: int, student_id: str, today: date) -> pd.DataFrame:
+def _read(reader_name: str, _reader, path: str, version: tuple, student_id: str, today: date) -> pd.DataFrame:
     return _reader(database(path), student_id, today)
 
 
 def read(ctx: Context, reader) -> pd.DataFrame:
     """A cached table read: `reader` is a lib function taking (db, student_id, today)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today)
+    return _read(name, reader, ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _read_now(reader_name: str, _reader, path: str, version: int, student_id: str, today: date,
+def _read_now(reader_name: str, _reader, path: str, version: tuple, student_id: str, today: date,
               now: datetime) -> pd.DataFrame:
     return _reader(database(path), student_id, today, now)
 
@@ -395,7 +403,8 @@ def _read_now(reader_name: str, _reader, path: str, version: int, student_id: st
 def read_now(ctx: Context, reader) -> pd.DataFrame:
     """read() for lib functions that also take the 'as of' moment: (db, student_id, today, now)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read_now(name, reader, ctx.db.path, ctx.db.version, ctx.student_id, ctx.today, ctx.now)
+    return _read_now(name, reader, ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today,
+                     ctx.now)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

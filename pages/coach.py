@@ -40,7 +40,7 @@ def cohort_tab(ctx) -> None:
         shown = shown[shown["cohort"] == group]
     if stuck:
         shown = shown[shown["flags"].map(bool)]
-    labels = ui.student_labels(ctx.db)
+    labels = ui.roster(ctx.db).labels
     table = pd.DataFrame({
         "Student": shown["id"].map(labels), "Stage": shown["stage"],
         "Stuck": shown["flags"].map(lambda f: "; ".join(coaching.FLAGS[x] for x in f)), "Cohort": shown["cohort"],

@@ -65,6 +65,22 @@ def test_write_bumps_version_for_cache_keys(db):
     assert db.version == before + 1
 
 
+def test_a_students_write_leaves_other_students_cache_keys_alone(db, now):
+    from lib import network
+    ada, grace = create_student(db, "Ada Lovelace"), create_student(db, "Grace Hopper")
+    ada_before, grace_before = db.student_version(ada), db.student_version(grace)
+    network.add_contact(db, ada, network.ContactInput(name="Carla Diaz", source="alumni"), now)
+    assert db.student_version(ada) != ada_before and db.student_version(grace) == grace_before
+    with pytest.raises(duckdb.ConstraintException):            # a write that rolls back changes no key
+        with db.write(student_id=grace) as cur:
+            cur.execute("INSERT INTO students (id, name, created_at) VALUES (uuid(), '  ', now())")
+    assert db.student_version(grace) == grace_before
+    ada_now = db.student_version(ada)
+    with db.write() as cur:                                     # not scoped to a student: everyone's caches
+        cur.execute("INSERT INTO meta VALUES ('k', 'v')")
+    assert db.student_version(ada) != ada_now and db.student_version(grace) != grace_before
+
+
 def test_second_process_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "held.duckdb"
     code = ("import sys\nfrom lib.db import Database, DatabaseLocked\n"
