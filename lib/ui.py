@@ -427,7 +427,18 @@ def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | No
                  height=height)
 
 
-def plotly(fig, key: str) -> None:
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(name: str, _build, *args, **kwargs):
+    return _build(*args, **kwargs)
+
+
+def plotly(key: str, build, *args, **kwargs) -> None:
+    """The chart `build(*args, **kwargs)` (a lib.charts function) with the app's chart settings.
+
+    Building a Plotly figure is most of a chart page's rerun, so figures are cached by their
+    inputs (hashed, so new data means a new figure) and shared between sessions: nothing
+    modifies a figure once built, and st.plotly_chart only reads it."""
+    fig = _figure(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
     st.plotly_chart(fig, key=key, width="stretch", theme=None, config={"displaylogo": False,
                                                             "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
 

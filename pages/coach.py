@@ -62,8 +62,8 @@ def cohort_tab(ctx) -> None:
     st.markdown("##### The cohort on one figure")
     figure = st.segmented_control("Figure", list(FIGURES), format_func=FIGURES.get, key="coach_figure",
                                   default="warm")
-    ui.plotly(charts.cohort_distribution(shown, figure or "warm", FIGURES[figure or "warm"], ctx.student_id),
-              key="chart_cohort")
+    ui.plotly("chart_cohort", charts.cohort_distribution, shown, figure or "warm", FIGURES[figure or "warm"],
+              ctx.student_id)
 
 
 def save_session(ctx) -> None:

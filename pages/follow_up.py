@@ -220,17 +220,17 @@ def referrals_tab(ctx) -> None:
 
 def charts_tab(ctx) -> None:
     st.markdown("##### Keep-in-touch timeline", help=ui.doc(followup.cadence))
-    people, points = followup.timeline(ctx.db, ctx.student_id, ctx.today)
-    ui.plotly(charts.cadence_timeline(people, points, ctx.today), key="chart_cadence")
+    people, points = ui.read(ctx, followup.timeline)
+    ui.plotly("chart_cadence", charts.cadence_timeline, people, points, ctx.today)
     left, right = st.columns(2)
     with left:
         st.markdown("##### Hours to thank-you", help=ui.doc(metrics.thank_you_hours))
-        ui.plotly(charts.thank_you_chart(ui.home_data(ctx)["thank_you_hours"]), key="chart_follow_thanks")
+        ui.plotly("chart_follow_thanks", charts.thank_you_chart, ui.home_data(ctx)["thank_you_hours"])
     with right:
         st.markdown("##### On time, by month", help=ui.doc(metrics.thank_you_on_time_by_month))
-        ui.plotly(charts.on_time_chart(ui.read_now(ctx, metrics.thank_you_on_time_by_month)), key="chart_on_time")
+        ui.plotly("chart_on_time", charts.on_time_chart, ui.read_now(ctx, metrics.thank_you_on_time_by_month))
     st.markdown("##### Overdue, by kind", help=ui.doc(metrics.overdue_by_kind))
-    ui.plotly(charts.overdue_chart(ui.read_now(ctx, metrics.overdue_by_kind)), key="chart_overdue")
+    ui.plotly("chart_overdue", charts.overdue_chart, ui.read_now(ctx, metrics.overdue_by_kind))
 
 
 def export_tab(ctx) -> None:

@@ -38,7 +38,7 @@ kpis[5].metric("Thank-yous on time", f"{t['on_time']} of {settled_thanks}",
 pipeline_col, due_col = st.columns([3, 2], gap="large")
 with pipeline_col:
     st.subheader("Warm and cold contacts through the method", help=metrics.definition(metrics.pipeline))
-    ui.plotly(charts.pipeline_chart(data["pipeline"]), key="chart_pipeline")
+    ui.plotly("chart_pipeline", charts.pipeline_chart, data["pipeline"])
 
 with due_col:
     due = data["due"]
@@ -50,10 +50,10 @@ with due_col:
 st.subheader("Reply rates", help=metrics.definition(metrics.reply_rates))
 rates = data["reply_rates"]
 if int(rates["n"].sum()) == 0:
-    ui.plotly(charts.empty_figure("No settled requests yet: a reply rate needs requests that were "
-                                  "answered or waited out their 7 business days."), key="chart_reply_rates")
+    ui.plotly("chart_reply_rates", charts.empty_figure, "No settled requests yet: a reply rate needs requests "
+              "that were answered or waited out their 7 business days.")
 else:
-    ui.plotly(charts.reply_rate_chart(rates), key="chart_reply_rates")
+    ui.plotly("chart_reply_rates", charts.reply_rate_chart, rates)
     st.caption("Bars show replied / settled requests; whiskers are 95% intervals, wide when n is small. "
                "Pending requests (inside 7 business days) are left out.")
 
@@ -62,13 +62,15 @@ thanks_col, touch_col = st.columns(2, gap="large")
 with thanks_col:
     st.markdown("**Hours from conversation to thank-you**", help=metrics.definition(metrics.thank_you_hours))
     hours = data["thank_you_hours"]
-    fig = charts.thank_you_chart(hours) if not hours.empty else \
-        charts.empty_figure("No conversations held yet.")
-    ui.plotly(fig, key="chart_thank_you")
+    if hours.empty:
+        ui.plotly("chart_thank_you", charts.empty_figure, "No conversations held yet.")
+    else:
+        ui.plotly("chart_thank_you", charts.thank_you_chart, hours)
 with touch_col:
     st.markdown("**Days between touches, against the keep-in-touch target**",
                 help=metrics.definition(metrics.touch_gaps))
     gaps = data["touch_gaps"]
-    fig = charts.touch_gap_chart(gaps) if not gaps.empty else \
-        charts.empty_figure("Nobody met yet: keep-in-touch starts after a conversation.")
-    ui.plotly(fig, key="chart_touch_gaps")
+    if gaps.empty:
+        ui.plotly("chart_touch_gaps", charts.empty_figure, "Nobody met yet: keep-in-touch starts after a conversation.")
+    else:
+        ui.plotly("chart_touch_gaps", charts.touch_gap_chart, gaps)

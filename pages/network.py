@@ -428,18 +428,17 @@ def map_charts_tab(ctx) -> None:
                "Bigger dots: more requests and conversations. Lines: who introduced you to whom."
                + (f" Names are hidden past {charts.MAP_LABEL_LIMIT} people: hover a dot." if
                   len(nodes) > charts.MAP_LABEL_LIMIT else ""))
-    ui.plotly(charts.network_map(nodes, ctx.student_name, SOURCES), key="chart_network_map")
+    ui.plotly("chart_network_map", charts.network_map, nodes, ctx.student_name, SOURCES)
     left, right = st.columns(2)
     with left:
         st.markdown("##### Warm and cold by where they come from")
         by_source = ui.read(ctx, network.warmth_by_source)
-        ui.plotly(charts.warmth_bars(by_source, "source", "Where they come from",
-                                     order=[label for label in SOURCES.values() if label in set(by_source["source"])]),
-                  key="chart_warmth_source")
+        ui.plotly("chart_warmth_source", charts.warmth_bars, by_source, "source", "Where they come from",
+                  order=[label for label in SOURCES.values() if label in set(by_source["source"])])
     with right:
         st.markdown("##### Warm and cold by organisation", help=ui.doc(network.warmth_by_organisation))
-        ui.plotly(charts.warmth_bars(ui.read(ctx, network.warmth_by_organisation), "organisation", "Organisation"),
-                  key="chart_warmth_org")
+        ui.plotly("chart_warmth_org", charts.warmth_bars, ui.read(ctx, network.warmth_by_organisation),
+                  "organisation", "Organisation")
 
 
 # --- the page ------------------------------------------------------------------------------
