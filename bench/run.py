@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")   # AppTest outside a server warns on every run
 
 from bench import load, pages  # noqa: E402  (after the path: run as a script)
 
@@ -189,7 +190,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="timed reruns per page and tab (default 7)")
     parser.add_argument("--sessions", type=int, default=30, help="sessions at once on the served app (default 30)")
     parser.add_argument("--think", type=float, default=10.0, help="mean think time in seconds (default 10)")
-    parser.add_argument("--deadline", type=float, default=120.0, help="seconds a load run may last (default 120)")
+    parser.add_argument("--deadline", type=float, default=90.0, help="seconds a load run may last (default 90)")
     parser.add_argument("--skip-load", action="store_true", help="leave out the served-app load")
     args = parser.parse_args()
     try:
