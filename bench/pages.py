@@ -7,6 +7,7 @@ measurement on an empty page.
 """
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from dataclasses import dataclass
@@ -58,6 +59,12 @@ def _through_app_py() -> None:
     PagesManager.__init__ = init
 
 
+def _quiet_streamlit() -> None:
+    """AppTest outside a server logs a warning for every run: keep the bench's output to
+    figures (in this process only; errors still show)."""
+    logging.disable(logging.WARNING)
+
+
 def _timed_runs(at, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -70,6 +77,7 @@ def _timed_runs(at, runs: int) -> list[float]:
 def floor_ms(runs: int) -> float:
     """Median rerun of a page that draws one empty string: the least any Streamlit app costs."""
     from streamlit.testing.v1 import AppTest
+    _quiet_streamlit()
     at = AppTest.from_string("import streamlit as st\nst.write('')", default_timeout=120)
     at.run()
     return statistics.median(_timed_runs(at, runs))

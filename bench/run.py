@@ -26,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")   # AppTest outside a server warns on every run
 
 from bench import load, pages  # noqa: E402  (after the path: run as a script)
 

@@ -10,6 +10,7 @@ which is what keeps a room of 30 fast. Cohort-wide reads key on the file's versi
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import MappingProxyType
@@ -427,7 +428,18 @@ def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | No
                  height=height)
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """A figure's input frame, reduced to what its cache key needs. Some frames hold lists
+    or arrays in a cell (the gaps between touches), which pandas' row hash refuses: those
+    are pickled instead, as Streamlit itself would, but without a warning on every miss."""
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except TypeError:
+        rows = pickle.dumps(frame, protocol=5)
+    return repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode() + rows
+
+
+@st.cache_resource(max_entries=512, show_spinner=False, hash_funcs={pd.DataFrame: _frame_digest})
 def _figure(name: str, _build, *args, **kwargs):
     return _build(*args, **kwargs)
 
