@@ -11,6 +11,7 @@ import os
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -23,6 +24,7 @@ from lib import migrations
 ROOT = Path(__file__).resolve().parent.parent
 DB_ENV = "COFFEECHAT_DB"
 DEMO_DB_ENV = "COFFEECHAT_DEMO_DB"
+MEMO_ENTRIES = 256   # Database.remember: recent shared reads kept per open file
 
 # No extension is ever fetched or loaded behind our back.
 _CONFIG = {
@@ -86,6 +88,8 @@ class Database:
         self.version = 0  # bumped after every committed write; cohort-wide caches key on it
         self._epoch = 0   # bumped by writes that don't say whose data they change
         self._student_writes: dict[str, int] = {}
+        self._memo: OrderedDict[tuple, Any] = OrderedDict()
+        self._memo_lock = threading.Lock()
         if not read_only:
             with self.write(internal=True) as cur:
                 applied = migrations.apply(cur)
@@ -133,6 +137,23 @@ class Database:
         student's data and with every write not scoped to one student, and only then, so
         one student's write leaves the others' cached pages warm."""
         return self._epoch, self._student_writes.get(str(student_id), 0)
+
+    def remember(self, key: tuple, student_id: str | None, compute: Callable[[], Any]) -> Any:
+        """`compute()`, kept until the data it reads changes: until a write to that student's
+        data, or any write at all when `student_id` is None (a cohort-wide read). For a
+        read several figures share within one page, such as the due queue."""
+        version = self.version if student_id is None else self.student_version(student_id)
+        full_key = (key, student_id, version)
+        with self._memo_lock:
+            if full_key in self._memo:
+                self._memo.move_to_end(full_key)
+                return self._memo[full_key]
+        value = compute()
+        with self._memo_lock:
+            self._memo[full_key] = value
+            while len(self._memo) > MEMO_ENTRIES:
+                self._memo.popitem(last=False)
+        return value
 
     @contextmanager
     def write(self, *, internal: bool = False, student_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:

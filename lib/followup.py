@@ -98,11 +98,20 @@ ORDER BY i.due_on, i.kind, i.title
 """
 
 
+QUEUE_DAYS = 7   # the week ahead: what the home page and Follow-ups show
+
+
 def due_items(db: Database, student_id: str | None, today: date, now: datetime,
-              horizon_days: int = 7) -> pd.DataFrame:
-    """Every open item due by `today + horizon_days`, overdue first; None means all students."""
-    return db.df(_DUE_SQL, {"sid": student_id, "today": today, "now": now,
-                            "horizon": today + timedelta(days=horizon_days)})
+              horizon_days: int = QUEUE_DAYS) -> pd.DataFrame:
+    """Every open item due by `today + horizon_days`, overdue first; None means all students.
+
+    Five figures on three pages read this queue (due today, overdue by kind, do today...),
+    and the query is costly to plan, so the week ahead is read once per data version and
+    shorter horizons are cut from it."""
+    reach = max(horizon_days, QUEUE_DAYS)
+    queue = db.remember(("due_items", today, now, reach), student_id, lambda: db.df(
+        _DUE_SQL, {"sid": student_id, "today": today, "now": now, "horizon": today + timedelta(days=reach)}))
+    return queue[queue["due_on"] <= pd.Timestamp(today + timedelta(days=horizon_days))].reset_index(drop=True)
 
 
 def touches_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
