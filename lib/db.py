@@ -7,6 +7,7 @@ never race and a failed write leaves nothing behind.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -33,6 +34,7 @@ _CONFIG = {
 }
 
 _write_locks: dict[str, threading.Lock] = {}
+_opened = itertools.count(1)
 _write_locks_guard = threading.Lock()
 
 
@@ -75,7 +77,10 @@ class Database:
     # stays free of Streamlit; the safety net holds even for a widget the UI forgot to hide.
     write_guard: Callable[[], str | None] | None = None
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, extra_dirs: tuple = ()):
+    def __init__(self, path: str | Path, *, read_only: bool = False, extra_dirs: tuple = (),
+                 origin: str | None = None):
+        """`origin`: this file is a byte copy of that one (a workshop session's demo), so
+        while nothing in it changes, cached reads are shared with every other such copy."""
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -85,16 +90,21 @@ class Database:
             raise DatabaseLocked(_locked_message(self.path, exc)) from None
         self._harden(extra_dirs)
         self._lock = _lock_for(self.path)
-        self.version = 0  # bumped after every committed write; cohort-wide caches key on it
-        self._epoch = 0   # bumped by writes that don't say whose data they change
-        self._student_writes: dict[str, int] = {}
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self.version, self._epoch, self._student_writes = 0, 0, {}
+        applied = []
         if not read_only:
             with self.write(internal=True) as cur:
                 applied = migrations.apply(cur)
             if applied:
                 self.checkpoint()
+        self._opened = next(_opened)   # keys of a reopened file never meet the old ones
+        self._origin = None if applied else origin    # a migrated copy no longer reads as its origin
+        # counted from here (the opening migration is not a change to the data):
+        self.version = 0  # bumped after every committed write
+        self._epoch = 0   # bumped by writes that don't say whose data they change
+        self._student_writes: dict[str, int] = {}
 
     def _harden(self, extra_dirs: tuple) -> None:
         """Files are reachable only in the database's own folder (and `extra_dirs`, e.g. a
@@ -133,17 +143,25 @@ class Database:
         return None if row is None else row[0]
 
     def student_version(self, student_id: str | None) -> tuple[int, int]:
-        """What a cache of one student's data keys on: it changes with every write to that
-        student's data and with every write not scoped to one student, and only then, so
-        one student's write leaves the others' cached pages warm."""
+        """Changes with every write to that student's data and with every write not scoped
+        to one student, and only then."""
         return self._epoch, self._student_writes.get(str(student_id), 0)
+
+    def cache_key(self, student_id: str | None = None) -> tuple:
+        """What a cached read keys on: the data as far as that read can tell. A student's
+        reads (student_id given) change with the student's version, so one student's write
+        leaves the others' cached pages warm; cohort-wide reads (None) with any write. A copy
+        (`origin`) that nothing has changed keys as its origin: 30 workshop copies read once."""
+        version = self.version if student_id is None else self.student_version(student_id)
+        if self._origin and version in (0, (0, 0)):
+            return (self._origin, "unchanged copy")
+        return (self.path, self._opened, version)
 
     def remember(self, key: tuple, student_id: str | None, compute: Callable[[], Any]) -> Any:
         """`compute()`, kept until the data it reads changes: until a write to that student's
         data, or any write at all when `student_id` is None (a cohort-wide read). For a
         read several figures share within one page, such as the due queue."""
-        version = self.version if student_id is None else self.student_version(student_id)
-        full_key = (key, student_id, version)
+        full_key = (key, student_id, self.cache_key(student_id))
         with self._memo_lock:
             if full_key in self._memo:
                 self._memo.move_to_end(full_key)

@@ -1,11 +1,11 @@
 """The one lib module that imports Streamlit: cached database, the session's context,
 cached reads and the small widgets every page shares.
 
-Reads are cached per (database file, write version, student, date). Every write goes
-through Database.write(), which bumps the versions, so a write makes the next read fresh
-without anyone remembering to clear a cache. A student's pages key on that student's
-version (Database.student_version): one student's write leaves the others' caches warm,
-which is what keeps a room of 30 fast. Cohort-wide reads key on the file's version.
+Reads are cached per (Database.cache_key, student, date). Every write goes through
+Database.write(), which bumps the versions the key is made of, so a write makes the next
+read fresh without anyone remembering to clear a cache. A student's pages key on that
+student's version: one student's write leaves the others' caches warm. Unchanged workshop
+copies of the demo key as the demo itself, so a room of 30 reads each page once.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ ROLES = {"student": "Student", "coach": "Coach"}
 def database(path: str) -> Database:
     """One Database per file per server process (DuckDB allows one process per file).
     Opening brings the built-in question bank up to date with data/questions.csv."""
-    db = Database(path)
+    db = Database(path, origin=workshop.origin_of(path))
     prep.sync_question_bank(db, clock.now())
     return db
 
@@ -80,15 +80,15 @@ class Roster:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _roster(path: str, version: int) -> Roster:
+def _roster(_db: Database, key: tuple) -> Roster:
     # cache_resource, not cache_data: read on every run of every page, so not copied each time
-    frame = list_students(database(path))
+    frame = list_students(_db)
     return Roster(tuple(frame["id"]), MappingProxyType(dict(zip(frame["id"], frame["name"]))),
                   MappingProxyType(dict(zip(frame["id"], frame["label"]))))
 
 
 def roster(db: Database) -> Roster:
-    return _roster(db.path, db.version)
+    return _roster(db, db.cache_key())
 
 
 def demo_available() -> bool:
@@ -362,8 +362,8 @@ def require_student(ctx: Context) -> str:
 # --- cached reads: keyed by file, the student's write version, student and moment ----------
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _home(path: str, version: tuple, student_id: str, today: date, now: datetime) -> dict:
-    db = database(path)
+def _home(_db: Database, key: tuple, student_id: str, today: date, now: datetime) -> dict:
+    db = _db     # not part of the cache key (leading underscore): `key` says what data it holds
     return {
         "summary": metrics.summary(db, student_id, today, now),
         "pipeline": metrics.pipeline(db, student_id, today, now),
@@ -381,41 +381,40 @@ def parse_connections(data: bytes, today: date) -> linkedin.ParsedFile:
 
 
 def home_data(ctx: Context) -> dict:
-    return _home(ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today, ctx.now)
+    return _home(ctx.db, ctx.db.cache_key(ctx.student_id), ctx.student_id, ctx.today, ctx.now)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _read(reader_name: str, _reader, path: str, version: tuple, student_id: str, today: date) -> pd.DataFrame:
-    return _reader(database(path), student_id, today)
+def _read(reader_name: str, _reader, _db: Database, key: tuple, student_id: str, today: date) -> pd.DataFrame:
+    return _reader(_db, student_id, today)
 
 
 def read(ctx: Context, reader) -> pd.DataFrame:
     """A cached table read: `reader` is a lib function taking (db, student_id, today)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read(name, reader, ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today)
+    return _read(name, reader, ctx.db, ctx.db.cache_key(ctx.student_id), ctx.student_id, ctx.today)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _read_now(reader_name: str, _reader, path: str, version: tuple, student_id: str, today: date,
+def _read_now(reader_name: str, _reader, _db: Database, key: tuple, student_id: str, today: date,
               now: datetime) -> pd.DataFrame:
-    return _reader(database(path), student_id, today, now)
+    return _reader(_db, student_id, today, now)
 
 
 def read_now(ctx: Context, reader) -> pd.DataFrame:
     """read() for lib functions that also take the 'as of' moment: (db, student_id, today, now)."""
     name = f"{reader.__module__}.{reader.__qualname__}"
-    return _read_now(name, reader, ctx.db.path, ctx.db.student_version(ctx.student_id), ctx.student_id, ctx.today,
-                     ctx.now)
+    return _read_now(name, reader, ctx.db, ctx.db.cache_key(ctx.student_id), ctx.student_id, ctx.today, ctx.now)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _cohort(path: str, version: int, today: date, now: datetime) -> pd.DataFrame:
-    return coaching.cohort_overview(database(path), today, now)
+def _cohort(_db: Database, key: tuple, today: date, now: datetime) -> pd.DataFrame:
+    return coaching.cohort_overview(_db, today, now)
 
 
 def cohort(ctx: Context) -> pd.DataFrame:
     """The cohort overview, cached once per file, write version and moment (not per student)."""
-    return _cohort(ctx.db.path, ctx.db.version, ctx.today, ctx.now)
+    return _cohort(ctx.db, ctx.db.cache_key(), ctx.today, ctx.now)
 
 
 def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | None = None,

@@ -43,9 +43,20 @@ def template(as_of: date) -> Path:
     return path
 
 
+_origins: dict[str, str] = {}
+
+
 def session_copy(session_key: str, generation: int, as_of: date) -> Path:
     """This session's private copy (a new one for each reset)."""
     path = _workspace() / f"session-{session_key}-{generation}.duckdb"
     if not path.exists():
-        shutil.copyfile(template(as_of), path)
+        source = template(as_of)
+        shutil.copyfile(source, path)
+        _origins[str(path)] = str(source)
     return path
+
+
+def origin_of(path: str | Path) -> str | None:
+    """The template a session's copy was made from (None for any other file): until the
+    session changes something, its copy reads exactly as the template does."""
+    return _origins.get(str(path))

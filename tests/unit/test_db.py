@@ -103,3 +103,21 @@ def test_files_outside_the_database_folder_are_out_of_reach(tmp_path):
         with pytest.raises(duckdb.InvalidInputException):
             db.rows("SET enable_external_access = true")             # configuration is locked
         assert db.scalar("SELECT current_setting('autoinstall_known_extensions')") is False
+
+
+def test_an_unchanged_copy_shares_its_origins_cache_keys_until_it_changes(tmp_path, now):
+    import shutil
+    from lib import network
+    with Database(tmp_path / "template.duckdb") as template:
+        ada, grace = create_student(template, "Ada Lovelace"), create_student(template, "Grace Hopper")
+    shutil.copyfile(tmp_path / "template.duckdb", tmp_path / "a.duckdb")
+    shutil.copyfile(tmp_path / "template.duckdb", tmp_path / "b.duckdb")
+    origin = str(tmp_path / "template.duckdb")
+    with Database(tmp_path / "a.duckdb", origin=origin) as a, Database(tmp_path / "b.duckdb", origin=origin) as b:
+        assert a.cache_key(ada) == b.cache_key(ada) and a.cache_key() == b.cache_key()
+        network.add_contact(a, ada, network.ContactInput(name="Carla Diaz", source="alumni"), now)
+        assert a.cache_key(ada) != b.cache_key(ada)            # a's Ada changed: her reads are a's own
+        assert a.cache_key(grace) == b.cache_key(grace)        # Grace is untouched in both copies
+        assert a.cache_key() != b.cache_key()                  # cohort-wide reads see every change
+    with Database(tmp_path / "a.duckdb") as reopened, Database(tmp_path / "b.duckdb") as plain:
+        assert reopened.cache_key(grace) != plain.cache_key(grace)   # no origin: every file keys as itself
