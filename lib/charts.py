@@ -192,15 +192,15 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
     fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[plain(student_name)], textposition="bottom center",
                     marker=dict(symbol="star", size=22, color=PALETTE["green"], line=dict(color="white", width=1)),
                     name="You", hovertemplate="You<extra></extra>", textfont=dict(size=12))
-    for source, angle in wedges:
-        count = int((nodes["source"] == source).sum())
-        fig.add_annotation(x=1.2 * math.cos(angle), y=1.2 * math.sin(angle), showarrow=False,
-                           text=f"{source_labels.get(source, source)} ({count})",
-                           font=dict(size=11, color=NEUTRAL))
-    fig.update_xaxes(visible=False, range=[-1.5, 1.5])
-    fig.update_yaxes(visible=False, range=[-1.35, 1.35], scaleanchor="x")
+    counts = nodes["source"].value_counts()
+    # one wedge label per source, set as one list: add_annotation() one by one costs ~1 ms each
+    labels = [dict(x=1.2 * math.cos(angle), y=1.2 * math.sin(angle), showarrow=False,
+                   text=f"{source_labels.get(source, source)} ({int(counts.get(source, 0))})",
+                   font=dict(size=11, color=NEUTRAL)) for source, angle in wedges]
     fig = _layout(fig, 600)
-    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(annotations=labels, margin=dict(l=10, r=10, t=40, b=10),
+                      xaxis=dict(visible=False, range=[-1.5, 1.5]),
+                      yaxis=dict(visible=False, range=[-1.35, 1.35], scaleanchor="x"))
     return fig
 
 
