@@ -225,7 +225,7 @@ def charts_tab(ctx) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("##### Hours to thank-you", help=ui.doc(metrics.thank_you_hours))
-        ui.plotly("chart_follow_thanks", charts.thank_you_chart, ui.home_data(ctx)["thank_you_hours"])
+        ui.plotly("chart_follow_thanks", charts.thank_you_chart, ui.read_now(ctx, ui.thank_you_hours))
     with right:
         st.markdown("##### On time, by month", help=ui.doc(metrics.thank_you_on_time_by_month))
         ui.plotly("chart_on_time", charts.on_time_chart, ui.read_now(ctx, metrics.thank_you_on_time_by_month))
@@ -256,7 +256,7 @@ ui.require_student(ctx)
 st.title("Follow-ups")
 ui.read_only_banner(ctx)
 due = ui.read_now(ctx, followup.week_ahead)
-thanks = ui.home_data(ctx)["summary"]["thank_yous"]
+thanks = ui.read_now(ctx, metrics.summary)["thank_yous"]
 kpis = st.columns(4)
 kpis[0].metric("Overdue", int((due["status"] == "overdue").sum()))
 kpis[1].metric("Due today", int((due["status"] == "today").sum()))

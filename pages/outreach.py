@@ -307,7 +307,7 @@ ctx = ui.context("student")
 ui.require_student(ctx)
 st.title("Outreach")
 ui.read_only_banner(ctx)
-sent = ui.home_data(ctx)["summary"]["requests"]     # the same figures as `python -m lib stats`
+sent = ui.read_now(ctx, metrics.summary)["requests"]     # the same figures as `python -m lib stats`
 due = ui.read_now(ctx, outreach.do_today)
 kpis = st.columns(4)
 kpis[0].metric("Requests sent", sent["sent"])
