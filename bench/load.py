@@ -64,9 +64,15 @@ class LoadFigure:
     sessions: int
     think_s: float
     latencies_ms: list[float] = field(default_factory=list)
+    by_action: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     server_rss_mb: float = 0.0
+
+    def slowest(self, count: int = 3) -> list[tuple[str, float]]:
+        """The actions with the highest median time: where the waiting is."""
+        medians = {action: statistics.median(times) for action, times in self.by_action.items()}
+        return sorted(medians.items(), key=lambda item: -item[1])[:count]
 
     def percentile(self, q: float) -> float:
         if not self.latencies_ms:
@@ -107,6 +113,7 @@ class _Session:
             problem = f"no {expect_text!r} in the page"
         with self.lock:
             self.figure.latencies_ms.append(elapsed)
+            self.figure.by_action.setdefault(self._describe(body), []).append(elapsed)
         if problem:
             self._fail(f"{self._describe(body)}: {problem}")
             return None
@@ -115,9 +122,16 @@ class _Session:
 
     @staticmethod
     def _describe(body: dict) -> str:
+        """The action in a few words: 'open', 'page outreach', 'tab Charts', 'Add contact'..."""
         if "page" in body:
             return f"page {body['page'] or 'home'}"
-        return json.dumps(body.get("trigger") or body.get("widget_state") or "open")[:80]
+        if "trigger" in body:
+            return body["trigger"]["key"].rsplit("-", 1)[-1]
+        state = body.get("widget_state")
+        if not state:
+            return "open"
+        key, value = next(iter(state.items()))
+        return f"tab {value}" if key.endswith("_tab") else "pick a student" if key == "student_id" else f"{key} {value}"
 
     def _fail(self, message: str) -> None:
         with self.lock:

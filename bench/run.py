@@ -158,6 +158,9 @@ def report(floor_ms: float, scales: list[dict], imported: dict, rooms: list[load
                    f"{room.percentile(50):.0f} ms | {room.percentile(95):.0f} ms | "
                    f"{max(room.latencies_ms, default=float('nan')):.0f} ms | {len(room.errors)} | "
                    f"{room.wall_s:.0f} s | {room.server_rss_mb:.0f} MB |")
+    out += ["", "Slowest actions (median): " + "; ".join(
+        f"{room.room}, think {room.think_s:g} s: " + ", ".join(f"{action} {ms:.0f} ms" for action, ms in room.slowest())
+        for room in rooms)] if rooms else []
     for room in rooms:
         if room.errors:
             out += ["", f"Errors, {room.room}, think {room.think_s:g} s (first 3 of {len(room.errors)}): "
