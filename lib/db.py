@@ -92,7 +92,7 @@ class Database:
         self._lock = _lock_for(self.path)
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._memo_lock = threading.Lock()
-        self.version, self._epoch, self._student_writes = 0, 0, {}
+        self._reset_versions()
         applied = []
         if not read_only:
             with self.write(internal=True) as cur:
@@ -101,9 +101,11 @@ class Database:
                 self.checkpoint()
         self._opened = next(_opened)   # keys of a reopened file never meet the old ones
         self._origin = None if applied else origin    # a migrated copy no longer reads as its origin
-        # counted from here (the opening migration is not a change to the data):
-        self.version = 0  # bumped after every committed write
-        self._epoch = 0   # bumped by writes that don't say whose data they change
+        self._reset_versions()         # counted from here: opening is not a change to the data
+
+    def _reset_versions(self) -> None:
+        self.version = 0    # bumped after every committed write
+        self._epoch = 0     # bumped by writes that don't say whose data they change
         self._student_writes: dict[str, int] = {}
 
     def _harden(self, extra_dirs: tuple) -> None:
@@ -174,7 +176,8 @@ class Database:
         return value
 
     @contextmanager
-    def write(self, *, internal: bool = False, student_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, *, internal: bool = False,
+              student_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """The one door for writes: lock, begin, yield a cursor, commit (or roll back).
         `internal` writes (migrations, built-in content, the demo) pass the write guard.
         A write that changes only one student's data says so with `student_id`; any other
