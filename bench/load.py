@@ -10,7 +10,8 @@ Two rooms:
   pages, every fifth a coach flipping between students.
 Each runs as a burst (all sessions start together, no pauses) and with think time (a
 random start in the first think interval, then a pause of half to one and a half think
-intervals between actions), bounded by a deadline.
+intervals between actions), bounded by a deadline. One visit warms the server first, as
+the coach opening the room would: the server's own start-up is not counted.
 """
 from __future__ import annotations
 
@@ -177,6 +178,7 @@ def _run_room(url: str, figure: LoadFigure, opening: list[dict], steps_for, labe
             if not session.step(kind, argument, title, labels):
                 return
 
+    interact(url, {})    # one visit first, as the coach opening the room: start-up is not the room's wait
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(figure.sessions)]
     start = time.perf_counter()
     for thread in threads:
