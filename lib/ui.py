@@ -359,7 +359,7 @@ def require_student(ctx: Context) -> str:
     return ctx.student_id
 
 
-# --- cached reads: keyed by file, the student's write version, student and moment ----------
+# --- cached reads: keyed by Database.cache_key, student and moment --------------------------
 
 def thank_you_hours(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
     """metrics.thank_you_hours in the shape read_now() takes."""
@@ -442,6 +442,13 @@ def _frame_digest(frame: pd.DataFrame) -> bytes:
 @st.cache_resource(max_entries=512, show_spinner=False, hash_funcs={pd.DataFrame: _frame_digest})
 def _figure(name: str, _build, *args, **kwargs):
     return _build(*args, **kwargs)
+
+
+def titled_chart(title: str, defined_by, key: str, build, *args, **kwargs) -> None:
+    """A chart (see plotly()) under a small heading whose (?) says how its figure is counted:
+    the docstring of `defined_by`, the lib function that computes it."""
+    st.markdown(f"##### {title}", help=doc(defined_by))
+    plotly(key, build, *args, **kwargs)
 
 
 def plotly(key: str, build, *args, **kwargs) -> None:

@@ -219,18 +219,18 @@ def referrals_tab(ctx) -> None:
 # --- charts and export -----------------------------------------------------------------------------
 
 def charts_tab(ctx) -> None:
-    st.markdown("##### Keep-in-touch timeline", help=ui.doc(followup.cadence))
     people, points = ui.read(ctx, followup.timeline)
-    ui.plotly("chart_cadence", charts.cadence_timeline, people, points, ctx.today)
+    ui.titled_chart("Keep-in-touch timeline", followup.cadence, "chart_cadence", charts.cadence_timeline,
+                    people, points, ctx.today)
     left, right = st.columns(2)
     with left:
-        st.markdown("##### Hours to thank-you", help=ui.doc(metrics.thank_you_hours))
-        ui.plotly("chart_follow_thanks", charts.thank_you_chart, ui.read_now(ctx, ui.thank_you_hours))
+        ui.titled_chart("Hours to thank-you", metrics.thank_you_hours, "chart_follow_thanks", charts.thank_you_chart,
+                        ui.read_now(ctx, ui.thank_you_hours))
     with right:
-        st.markdown("##### On time, by month", help=ui.doc(metrics.thank_you_on_time_by_month))
-        ui.plotly("chart_on_time", charts.on_time_chart, ui.read_now(ctx, metrics.thank_you_on_time_by_month))
-    st.markdown("##### Overdue, by kind", help=ui.doc(metrics.overdue_by_kind))
-    ui.plotly("chart_overdue", charts.overdue_chart, ui.read_now(ctx, metrics.overdue_by_kind))
+        ui.titled_chart("On time, by month", metrics.thank_you_on_time_by_month, "chart_on_time",
+                        charts.on_time_chart, ui.read_now(ctx, metrics.thank_you_on_time_by_month))
+    ui.titled_chart("Overdue, by kind", metrics.overdue_by_kind, "chart_overdue", charts.overdue_chart,
+                    ui.read_now(ctx, metrics.overdue_by_kind))
 
 
 def export_tab(ctx) -> None:

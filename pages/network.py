@@ -436,9 +436,9 @@ def map_charts_tab(ctx) -> None:
         ui.plotly("chart_warmth_source", charts.warmth_bars, by_source, "source", "Where they come from",
                   order=[label for label in SOURCES.values() if label in set(by_source["source"])])
     with right:
-        st.markdown("##### Warm and cold by organisation", help=ui.doc(network.warmth_by_organisation))
-        ui.plotly("chart_warmth_org", charts.warmth_bars, ui.read(ctx, network.warmth_by_organisation),
-                  "organisation", "Organisation")
+        ui.titled_chart("Warm and cold by organisation", network.warmth_by_organisation, "chart_warmth_org",
+                        charts.warmth_bars, ui.read(ctx, network.warmth_by_organisation), "organisation",
+                        "Organisation")
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -287,18 +287,17 @@ def requests_tab(ctx) -> None:
 
 
 def charts_tab(ctx) -> None:
-    st.markdown("##### Reply rates", help=ui.doc(metrics.reply_rates))
-    ui.plotly("chart_outreach_rates", charts.reply_rate_chart, ui.read(ctx, metrics.reply_rates))
+    ui.titled_chart("Reply rates", metrics.reply_rates, "chart_outreach_rates", charts.reply_rate_chart,
+                    ui.read(ctx, metrics.reply_rates))
     left, right = st.columns(2)
     with left:
-        st.markdown("##### By week sent", help=ui.doc(metrics.reply_rates_by_week))
-        ui.plotly("chart_outreach_weeks", charts.reply_rate_week_chart, ui.read(ctx, metrics.reply_rates_by_week))
+        ui.titled_chart("By week sent", metrics.reply_rates_by_week, "chart_outreach_weeks",
+                        charts.reply_rate_week_chart, ui.read(ctx, metrics.reply_rates_by_week))
     with right:
-        st.markdown("##### Time to reply", help=ui.doc(metrics.reply_latency))
-        ui.plotly("chart_outreach_latency", charts.latency_chart, ui.read(ctx, metrics.reply_latency))
-    st.markdown("##### From network to conversation", help=ui.doc(metrics.outreach_funnel))
-    ui.plotly("chart_outreach_funnel", charts.funnel_chart, ui.read_now(ctx, metrics.outreach_funnel),
-              metrics.FUNNEL_STAGES)
+        ui.titled_chart("Time to reply", metrics.reply_latency, "chart_outreach_latency", charts.latency_chart,
+                        ui.read(ctx, metrics.reply_latency))
+    ui.titled_chart("From network to conversation", metrics.outreach_funnel, "chart_outreach_funnel",
+                    charts.funnel_chart, ui.read_now(ctx, metrics.outreach_funnel), metrics.FUNNEL_STAGES)
 
 
 # --- the page --------------------------------------------------------------------------------
