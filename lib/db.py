@@ -46,6 +46,18 @@ class ReadOnlyView(RuntimeError):
     """A write was attempted where the viewer may only look (a coach on a student's pages)."""
 
 
+class ReadOnlyDatabase(ReadOnlyView):
+    """A write was attempted on a database opened read-only (a file made by a newer version
+    of the app, or a file or folder this process may not write); the message says why."""
+
+
+def newer_schema_message(path: str, names: list[str]) -> str:
+    return (f"database {path} was made by a newer version of Coffee Chat Coach (it records "
+            f"migration{'s' if len(names) > 1 else ''} {', '.join(names)} that this version does not know), "
+            "so it is open read-only: nothing can be saved. Update the app (git pull, then make run) "
+            "to work on it, or point --db / COFFEECHAT_DB at another file.")
+
+
 def default_path() -> Path:
     """Where real data lives: $COFFEECHAT_DB, else data/coffeechat.duckdb."""
     return Path(os.environ.get(DB_ENV) or ROOT / "data" / "coffeechat.duckdb")
@@ -84,24 +96,48 @@ class Database:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(self.path, read_only=read_only, config=dict(_CONFIG))
-        except duckdb.IOException as exc:
-            raise DatabaseLocked(_locked_message(self.path, exc)) from None
-        self._harden(extra_dirs)
+        self.read_only = read_only
+        self.read_only_reason: str | None = "opened read-only" if read_only else None
+        self.newer_schema: list[str] = []      # migrations the file records that this code does not know
+        self._connect(extra_dirs)
         self._lock = _lock_for(self.path)
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._reset_versions()
         applied = []
-        if not read_only:
+        if not self.read_only:
+            with self._con.cursor() as cur:
+                self.newer_schema = migrations.unknown(cur)
+            if self.newer_schema:       # made by a newer app: look, never write
+                self._con.close()
+                self.read_only = True
+                self.read_only_reason = newer_schema_message(self.path, self.newer_schema)
+                self._connect(extra_dirs)
+        else:
+            with self._con.cursor() as cur:
+                self.newer_schema = migrations.unknown(cur)
+        if not self.read_only:
             with self.write(internal=True) as cur:
                 applied = migrations.apply(cur)
+            self._sync_content()
             if applied:
                 self.checkpoint()
         self._opened = next(_opened)   # keys of a reopened file never meet the old ones
         self._origin = None if applied else origin    # a migrated copy no longer reads as its origin
         self._reset_versions()         # counted from here: opening is not a change to the data
+
+    def _connect(self, extra_dirs: tuple) -> None:
+        try:
+            self._con = duckdb.connect(self.path, read_only=self.read_only, config=dict(_CONFIG))
+        except duckdb.IOException as exc:
+            raise DatabaseLocked(_locked_message(self.path, exc)) from None
+        self._harden(extra_dirs)
+
+    def _sync_content(self) -> None:
+        """Built-in content (the question bank in data/questions.csv) is brought up to date
+        here, once per open, and nowhere else. Cheap when nothing changed (a digest compare)."""
+        from lib import clock, prep    # at run time: prep imports this module
+        prep.sync_question_bank(self, clock.now())
 
     def _reset_versions(self) -> None:
         self.version = 0    # bumped after every committed write
@@ -182,6 +218,8 @@ class Database:
         `internal` writes (migrations, built-in content, the demo) pass the write guard.
         A write that changes only one student's data says so with `student_id`; any other
         write makes every student's cached reads stale."""
+        if self.read_only:
+            raise ReadOnlyDatabase(self.read_only_reason or "the database was opened read-only")
         refusal = None if internal or Database.write_guard is None else Database.write_guard()
         if refusal:
             raise ReadOnlyView(refusal)
@@ -205,7 +243,13 @@ class Database:
             cur.execute("CHECKPOINT")
 
     def schema_version(self) -> int:
-        return int(self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+        """How many migrations this file has applied (migrations.LATEST when up to date)."""
+        return int(self.scalar("SELECT count(*) FROM schema_migrations"))
+
+    def migrations(self) -> list[str]:
+        """Names of the migrations this file records, in the order applied."""
+        with self._con.cursor() as cur:
+            return migrations.recorded(cur)
 
 
 def _locked_message(path: str, exc: Exception) -> str:

@@ -1,8 +1,18 @@
-"""Numbered, append-only schema steps, applied in order and recorded in schema_migrations.
+"""The schema, as small named steps (simonw/llm style), applied in order and recorded by
+name in schema_migrations.
 
-An applied migration is never edited: change the schema by adding the next one. DuckDB
-cannot ALTER a column of a table that has a key, so such changes create a new table,
-copy, and swap inside the migration's transaction.
+To change the schema, append one function at the end of this file, decorated with
+`@migration`; its name is its key. A released migration is never edited or renamed.
+Value lists (CHECK ... IN (...)) are written here as literals in the migration that adds
+them, never built from lib.models, so a database made before a vocabulary change keeps the
+constraint it was made with until a migration changes it (tests/unit/test_db.py checks that
+the vocabularies in lib/models.py and the database's constraints agree). Data backfills are
+migrations too, never work done while a page renders. DuckDB cannot ALTER a column of a
+table that has a key, so such changes create a new table, copy, and swap inside the
+migration's transaction.
+
+A database that records a migration this code does not know is newer than the code:
+`unknown(cur)` names them, and lib.db opens such a file read-only (it is never written).
 """
 from __future__ import annotations
 
@@ -11,13 +21,90 @@ from typing import Callable
 
 import duckdb
 
-from lib.models import (CHANNELS, FORMATS, INTERVIEW_STATUSES, OUTCOMES, SOURCES, TASK_KINDS,
-                        TIARA, TOUCH_KINDS, VISIBILITY, WARMTH, sql_in)
+Migration = Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: list[Migration] = []
 
 
+def migration(step: Migration) -> Migration:
+    """Register `step` as the next migration (its __name__ is its key)."""
+    if any(m.__name__ == step.__name__ for m in MIGRATIONS):
+        raise ValueError(f"two migrations are named {step.__name__}")
+    MIGRATIONS.append(step)
+    return step
+
+
+def _ensure_table(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
+
+
+def recorded(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the migrations this database has applied, in the order applied ([] for a
+    database that has none yet)."""
+    exists = cur.execute("""SELECT count(*) FROM information_schema.tables
+                            WHERE table_schema = 'main' AND table_name = 'schema_migrations'""").fetchone()[0]
+    if not exists:
+        return []
+    return [name for (name,) in cur.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()]
+
+
+def unknown(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Migrations the database records that this code does not know: the file was made or
+    upgraded by a newer version of the app. Empty when the code knows them all."""
+    known = {step.__name__ for step in MIGRATIONS}
+    return [name for name in recorded(cur) if name not in known]
+
+
+def pending(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the migrations this database still needs, in order."""
+    done = set(recorded(cur))
+    return [step.__name__ for step in MIGRATIONS if step.__name__ not in done]
+
+
+class NewerSchema(RuntimeError):
+    """The database records migrations this code does not know."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def apply(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet recorded, in order, inside the caller's transaction;
+    return the names applied. Refuses (NewerSchema) a database newer than this code."""
+    newer = unknown(cur)
+    if newer:
+        raise NewerSchema(newer)
+    _ensure_table(cur)
+    done = set(recorded(cur))
+    applied = []
+    for step in MIGRATIONS:
+        if step.__name__ in done:
+            continue
+        step(cur)
+        cur.execute("INSERT INTO schema_migrations SELECT coalesce(max(version), 0) + 1, ?, ? FROM schema_migrations",
+                    [step.__name__, datetime.now()])
+        applied.append(step.__name__)
+    return applied
+
+
+def latest() -> int:
+    """How many migrations this code knows: the schema version of an up-to-date database."""
+    return len(MIGRATIONS)
+
+
+def __getattr__(name: str):
+    if name == "LATEST":          # counted when asked, so it includes every migration below
+        return latest()
+    raise AttributeError(name)
+
+
+# --- the migrations, oldest first. Add one by appending a @migration function at the end. ---
+
+@migration
 def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
     """Every table of the method. Each row belongs to a student (student_id), ids are UUIDs."""
-    cur.execute(f"""
+    cur.execute("""
     CREATE TABLE students (
         id UUID PRIMARY KEY,
         name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
@@ -62,8 +149,9 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         email VARCHAR,
         linkedin_url VARCHAR,
         phone VARCHAR,
-        warmth VARCHAR NOT NULL CHECK (warmth IN {sql_in(WARMTH)}),
-        source VARCHAR NOT NULL CHECK (source IN {sql_in(SOURCES)}),
+        warmth VARCHAR NOT NULL CHECK (warmth IN ('warm', 'cold')),
+        source VARCHAR NOT NULL CHECK (source IN ('family', 'friends_community', 'professors_mentors', 'supervisors_coworkers',
+                                           'career_coach', 'alumni', 'referral', 'linkedin', 'org_website', 'event', 'other')),
         how_met VARCHAR,
         referred_by UUID,                    -- another contact who introduced us
         keep_in_touch_days INTEGER CHECK (keep_in_touch_days > 0),  -- null: the default
@@ -76,12 +164,12 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         id UUID PRIMARY KEY,
         student_id UUID NOT NULL,
         contact_id UUID NOT NULL,
-        channel VARCHAR NOT NULL CHECK (channel IN {sql_in(CHANNELS)}),
+        channel VARCHAR NOT NULL CHECK (channel IN ('email', 'linkedin', 'social', 'text')),
         sent_on DATE NOT NULL,
         message VARCHAR,
         follow_up_sent_on DATE,              -- the one 3B7 follow-up
         replied_on DATE,
-        outcome VARCHAR CHECK (outcome IN {sql_in(OUTCOMES)}),
+        outcome VARCHAR CHECK (outcome IN ('agreed', 'declined', 'referred')),
         created_at TIMESTAMP NOT NULL,
         CHECK (replied_on IS NULL OR replied_on >= sent_on),
         CHECK (outcome IS NULL OR replied_on IS NOT NULL)
@@ -92,9 +180,9 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         contact_id UUID NOT NULL,
         request_id UUID,
         scheduled_at TIMESTAMP NOT NULL,
-        format VARCHAR NOT NULL CHECK (format IN {sql_in(FORMATS)}),
+        format VARCHAR NOT NULL CHECK (format IN ('phone', 'video', 'in_person')),
         length_minutes INTEGER NOT NULL DEFAULT 30 CHECK (length_minutes BETWEEN 5 AND 240),
-        status VARCHAR NOT NULL DEFAULT 'scheduled' CHECK (status IN {sql_in(INTERVIEW_STATUSES)}),
+        status VARCHAR NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'held', 'cancelled', 'no_show', 'rescheduled')),
         research_notes VARCHAR,
         notes VARCHAR,
         takeaways VARCHAR,
@@ -110,9 +198,10 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         id UUID PRIMARY KEY,
         student_id UUID NOT NULL,
         contact_id UUID NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN {sql_in(TOUCH_KINDS)}),
+        kind VARCHAR NOT NULL CHECK (kind IN ('thank_you', 'reply', 'meeting', 'update', 'advice_followed', 'article',
+                                         'comment', 'offer_help', 'question', 'landed', 'other')),
         happened_at TIMESTAMP NOT NULL,
-        channel VARCHAR CHECK (channel IN {sql_in(CHANNELS)}),
+        channel VARCHAR CHECK (channel IN ('email', 'linkedin', 'social', 'text')),
         note VARCHAR,
         created_at TIMESTAMP NOT NULL
     );
@@ -132,7 +221,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         student_id UUID,
         bank_key VARCHAR UNIQUE,             -- stable key of a built-in question
         category VARCHAR NOT NULL,
-        tiara VARCHAR NOT NULL CHECK (tiara IN {sql_in(TIARA)}),
+        tiara VARCHAR NOT NULL CHECK (tiara IN ('trends', 'insights', 'advice', 'resources', 'assignments')),
         text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
         minutes DOUBLE NOT NULL CHECK (minutes > 0),
         created_at TIMESTAMP NOT NULL
@@ -158,7 +247,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         coach_name VARCHAR,
         held_on DATE NOT NULL,
         notes VARCHAR,
-        visibility VARCHAR NOT NULL DEFAULT 'private' CHECK (visibility IN {sql_in(VISIBILITY)}),
+        visibility VARCHAR NOT NULL DEFAULT 'private' CHECK (visibility IN ('private', 'shared')),
         created_at TIMESTAMP NOT NULL
     );
     CREATE TABLE action_items (              -- agreed in an advising session
@@ -173,7 +262,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
     CREATE TABLE tasks (                     -- to-dos the workflows create
         id UUID PRIMARY KEY,
         student_id UUID NOT NULL,
-        kind VARCHAR NOT NULL CHECK (kind IN {sql_in(TASK_KINDS)}),
+        kind VARCHAR NOT NULL CHECK (kind IN ('referral_outreach', 'send_resume', 'connect_linkedin', 'tell_helpers', 'other')),
         title VARCHAR NOT NULL,
         contact_id UUID,
         interview_id UUID,
@@ -204,6 +293,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+@migration
 def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
     """The network map: LinkedIn connection dates, the LAMP list as a flag on organisations
     (contacts and imports also create organisations that are not targets), and an
@@ -219,29 +309,50 @@ def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+@migration
 def m003_prep(cur: duckdb.DuckDBPyConnection) -> None:
     """Interview prep: what the student most wants from a conversation (it steers the
     question suggestions)."""
     cur.execute("ALTER TABLE interviews ADD COLUMN goal VARCHAR")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_schema, m002_network, m003_prep]
+@migration
+def m004_checklists_for_scheduled_conversations(cur: duckdb.DuckDBPyConnection) -> None:
+    """Conversations still scheduled that were made before the checklist existed get their
+    checklist and closing questions now (this used to happen when the Prep page showed them)."""
+    from lib import clock, prep          # at run time: prep imports lib.db, which imports this module
+    today, now = clock.today(), clock.now()
+    for student_id, interview_id in cur.execute("""
+            SELECT CAST(student_id AS VARCHAR), CAST(id AS VARCHAR) FROM interviews i
+            WHERE status = 'scheduled'
+              AND NOT EXISTS (SELECT 1 FROM prep_items p WHERE p.interview_id = i.id)""").fetchall():
+        prep.ensure_checklist(cur, student_id, interview_id, today, now)
 
 
-def apply(cur: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations not yet recorded, in order; return the versions applied."""
-    cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
-    done = {v for (v,) in cur.execute("SELECT version FROM schema_migrations").fetchall()}
-    applied = []
-    for version, step in enumerate(MIGRATIONS, start=1):
-        if version in done:
-            continue
-        step(cur)
-        cur.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    [version, step.__name__, datetime.now()])
-        applied.append(version)
-    return applied
+@migration
+def m005_thank_you_window_kept_with_the_conversation(cur: duckdb.DuckDBPyConnection) -> None:
+    """The thank-you window (hours) in force when a conversation was held is stored with it,
+    so changing the setting later does not re-grade it (NULL: held since the student last
+    changed the setting, so the student's current window). Conversations held so far keep
+    the window their student has today."""
+    cur.execute("""
+    ALTER TABLE interviews ADD COLUMN thank_you_hours INTEGER;
+    UPDATE interviews SET thank_you_hours = s.thank_you_hours FROM students s
+    WHERE s.id = interviews.student_id AND interviews.status = 'held';
+    """)
 
 
-LATEST = len(MIGRATIONS)
+@migration
+def m006_organisation_key(cur: duckdb.DuckDBPyConnection) -> None:
+    """Organisations get one stored identity key, computed once when the row is written and
+    compared in SQL: the name with its spacing collapsed, casefolded ('Straße GmbH' and
+    'STRASSE GmbH' are both 'strasse gmbh'). Written here as it was when this step was made."""
+    import pandas as pd
+    cur.execute("ALTER TABLE organisations ADD COLUMN name_key VARCHAR")
+    rows = cur.execute("SELECT CAST(id AS VARCHAR), name FROM organisations").fetchall()
+    if rows:
+        keys = pd.DataFrame({"id": [oid for oid, _ in rows], "name_key": [" ".join(n.split()).casefold() for _, n in rows]})
+        cur.register("organisation_keys", keys)
+        cur.execute("""UPDATE organisations SET name_key = k.name_key FROM organisation_keys k
+                       WHERE organisations.id = CAST(k.id AS UUID)""")
+        cur.unregister("organisation_keys")

@@ -45,7 +45,8 @@ def test_a_version_1_file_upgrades_and_keeps_its_lamp_list(tmp_path, monkeypatch
         assert db.schema_version() == 1
     monkeypatch.undo()
     with Database(path) as db:
-        assert db.schema_version() == migrations.LATEST == 3
+        assert db.schema_version() == migrations.LATEST
+        assert db.migrations() == [m.__name__ for m in migrations.MIGRATIONS]
         assert db.rows("SELECT name, target, revision FROM organisations") == [("Contoso", True, 0)]
         assert db.rows("SELECT count(*) FROM contacts WHERE connected_on IS NOT NULL") == [(0,)]
 
@@ -121,3 +122,120 @@ def test_an_unchanged_copy_shares_its_origins_cache_keys_until_it_changes(tmp_pa
         assert a.cache_key() != b.cache_key()                  # cohort-wide reads see every change
     with Database(tmp_path / "a.duckdb") as reopened, Database(tmp_path / "b.duckdb") as plain:
         assert reopened.cache_key(grace) != plain.cache_key(grace)   # no origin: every file keys as itself
+
+
+# --- migrations by name ---------------------------------------------------------------------
+
+def test_migrations_are_recorded_by_name_in_order(db):
+    assert db.migrations() == [step.__name__ for step in migrations.MIGRATIONS]
+    assert db.migrations()[:3] == ["m001_schema", "m002_network", "m003_prep"]   # released: never renamed
+
+
+def test_adding_a_migration_is_appending_one_named_function(tmp_path, monkeypatch):
+    path = tmp_path / "grow.duckdb"
+    with Database(path) as db:
+        create_student(db, "Kept Student")
+
+    def m999_add_a_column(cur):
+        cur.execute("ALTER TABLE students ADD COLUMN pronouns VARCHAR")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", list(migrations.MIGRATIONS))
+    migrations.migration(m999_add_a_column)
+    with Database(path) as db:
+        assert db.migrations()[-1] == "m999_add_a_column"
+        assert db.rows("SELECT name, pronouns FROM students") == [("Kept Student", None)]
+    with Database(path) as db:                                   # applied once, by name
+        assert db.migrations().count("m999_add_a_column") == 1
+    with pytest.raises(ValueError, match="two migrations are named"):
+        migrations.migration(m999_add_a_column)
+
+
+def test_check_value_lists_are_literals_in_their_migration():
+    """A CHECK list built from a live constant changes with the code, so an old database and
+    a new one would hold different constraints under one migration name."""
+    import inspect
+    source = inspect.getsource(migrations)
+    assert "from lib.models import" not in source and "sql_in(" not in source
+
+
+VOCABULARIES = [("contacts", "warmth", "WARMTH"), ("contacts", "source", "SOURCES"),
+                ("outreach_requests", "channel", "CHANNELS"), ("outreach_requests", "outcome", "OUTCOMES"),
+                ("interviews", "format", "FORMATS"), ("interviews", "status", "INTERVIEW_STATUSES"),
+                ("touches", "kind", "TOUCH_KINDS"), ("touches", "channel", "CHANNELS"),
+                ("questions", "tiara", "TIARA"), ("advising_sessions", "visibility", "VISIBILITY"),
+                ("tasks", "kind", "TASK_KINDS")]
+
+
+@pytest.mark.parametrize("table,column,vocabulary", VOCABULARIES)
+def test_every_vocabulary_value_is_accepted_and_nothing_else(db, table, column, vocabulary):
+    """A value added to lib/models.py needs a migration that widens the database's CHECK:
+    this fails until it has one (the database's constraint is the one that counts)."""
+    import re
+    from lib import models
+    expressions = [e for (e,) in db.rows("""SELECT expression FROM duckdb_constraints()
+                                            WHERE table_name = ? AND constraint_type = 'CHECK'""", [table])]
+    lists = [e for e in expressions if re.search(rf"\b{column}\b.*\bIN\b", e, re.I | re.S)]
+    assert len(lists) == 1, expressions
+    allowed = set(re.findall(r"'([^']*)'", lists[0]))
+    assert allowed == set(getattr(models, vocabulary)), f"{table}.{column}: add a migration"
+
+
+def test_checklists_for_older_scheduled_conversations_are_a_migration_not_a_page_render(tmp_path, monkeypatch, now):
+    """A conversation scheduled before checklists existed gets its checklist when the file
+    is migrated, not when the Prep page shows it."""
+    from lib import network
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+    with Database(path) as db:
+        sid = create_student(db, "Early Student")
+        cid = network.add_contact(db, sid, network.ContactInput(name="Carla Diaz", source="alumni"), now)
+        with db.write() as cur:
+            for status in ("scheduled", "held"):
+                cur.execute("""INSERT INTO interviews (id, student_id, contact_id, scheduled_at, format, status,
+                               created_at) VALUES (uuid(), ?, ?, TIMESTAMP '2026-11-27 10:00', 'video', ?, now())""",
+                            [sid, cid, status])
+        assert db.scalar("SELECT count(*) FROM prep_items") == 0
+    monkeypatch.undo()
+    with Database(path) as db:
+        per_status = dict(db.rows("""SELECT i.status, count(p.id) FROM interviews i
+                                     LEFT JOIN prep_items p ON p.interview_id = i.id GROUP BY i.status"""))
+        assert per_status["scheduled"] > 0 and per_status["held"] == 0
+        assert db.scalar("SELECT count(*) FROM interview_questions") == 3        # the closing questions
+
+
+def test_the_question_bank_is_synced_once_at_open(tmp_path):
+    from lib import prep
+    with Database(tmp_path / "bank.duckdb") as db:
+        assert db.scalar("SELECT count(*) FROM questions WHERE bank_key IS NOT NULL") == len(prep.bank_rows())
+        version = db.version
+    with Database(tmp_path / "bank.duckdb") as db:        # unchanged: nothing written at the second open
+        assert db.version == version == 0
+
+
+# --- a database newer than the code ----------------------------------------------------------
+
+def make_newer(path):
+    with Database(path) as db:
+        create_student(db, "Future Student")
+        with db.write() as cur:
+            cur.execute("INSERT INTO schema_migrations SELECT max(version) + 1, 'm999_from_the_future', now() "
+                        "FROM schema_migrations")
+
+
+def test_a_database_newer_than_the_code_is_opened_read_only_and_never_written(tmp_path):
+    import hashlib
+    from lib.db import ReadOnlyDatabase
+    path = tmp_path / "newer.duckdb"
+    make_newer(path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with Database(path) as db:
+        assert db.newer_schema == ["m999_from_the_future"] and db.read_only
+        assert "newer version" in db.read_only_reason and "m999_from_the_future" in db.read_only_reason
+        assert db.rows("SELECT name FROM students") == [("Future Student",)]     # it can still be read
+        with pytest.raises(ReadOnlyDatabase, match="newer version"):
+            create_student(db, "Not Saved")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    with duckdb.connect(str(path)) as con, con.cursor() as cur:
+        assert migrations.unknown(cur) == ["m999_from_the_future"]
+        with pytest.raises(migrations.NewerSchema):
+            migrations.apply(cur)
