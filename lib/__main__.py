@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
-from lib import backup, clock, demo, exports, linkedin, metrics, prep
-from lib.db import Database, DatabaseLocked, default_path, demo_path
+from lib import backup, clock, demo, exports, linkedin, metrics
+from lib.db import Database, DatabaseFault, default_path, demo_path
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
 
@@ -99,9 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "init":
-        with Database(args.db or default_path()) as db:
-            prep.sync_question_bank(db, clock.now())
+        with Database(args.db or default_path()) as db:      # opening migrates and syncs the question bank
+            if db.newer_schema:
+                raise DatabaseFault(db.read_only_reason or "newer schema")
             print(f"{db.path}: schema version {db.schema_version()}")
+            _note_read_only(db)
         return 0
     if args.command == "students":
         return _students(args)
@@ -206,15 +209,28 @@ def _import_linkedin(args: argparse.Namespace) -> int:
 
 
 def _open_existing(db_arg: str | None, extra_dirs: tuple = ()) -> Database:
-    """Open a database that must already exist: reading a mistyped path creates nothing."""
+    """Open a database that must already exist: reading a mistyped path creates nothing.
+    A file that can only be read (newer schema, read-only file) opens with a note on stderr;
+    a write to it is then refused with a message."""
     path = Path(db_arg) if db_arg else default_path()
-    if not path.is_file():
+    try:
+        missing = not path.exists()
+    except OSError:          # e.g. a name too long: Database() says so
+        missing = False
+    if missing:
         raise UsageError(f"no database at {path}; create one with: python -m lib init --db {path}")
-    return Database(path, extra_dirs=extra_dirs)
+    db = Database(path, extra_dirs=extra_dirs)
+    _note_read_only(db)
+    return db
+
+
+def _note_read_only(db: Database) -> None:
+    if db.read_only and db.read_only_reason:
+        print(f"note: {db.read_only_reason}", file=sys.stderr)
 
 
 def _students(args: argparse.Namespace) -> int:
-    with (Database(args.db or default_path()) if args.add is not None else _open_existing(args.db)) as db:
+    with (_open_new_or_existing(args.db) if args.add is not None else _open_existing(args.db)) as db:
         if args.add is not None:
             try:
                 student_id = create_student(db, args.add)
@@ -233,6 +249,12 @@ def _students(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_new_or_existing(db_arg: str | None) -> Database:
+    db = Database(db_arg or default_path())
+    _note_read_only(db)
+    return db
+
+
 def _resolve(db: Database, name_or_id: str) -> str:
     try:
         return resolve_student(db, name_or_id)
@@ -246,9 +268,22 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except DatabaseLocked as exc:
+    except DatabaseFault as exc:          # damaged, read-only, newer, in use, disk full, bad path
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    except OSError as exc:                # a file we were asked to read or write
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:              # never a traceback: one line, and how to see more
+        if os.environ.get("COFFEECHAT_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(set COFFEECHAT_DEBUG=1 for the details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

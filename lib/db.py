@@ -38,15 +38,29 @@ _opened = itertools.count(1)
 _write_locks_guard = threading.Lock()
 
 
-class DatabaseLocked(RuntimeError):
+class DatabaseFault(RuntimeError):
+    """The database file can't be opened or written as asked: the message says what is
+    wrong and what to do (a damaged file, a folder given as a file, a full disk...). The
+    app shows it as a banner and the CLI as one line; neither shows a traceback."""
+
+
+class DatabaseLocked(DatabaseFault):
     """The file is held by another process (DuckDB allows one writer process per file)."""
+
+
+class DamagedDatabase(DatabaseFault):
+    """The file is not a readable DuckDB database: truncated, overwritten, or another kind of file."""
+
+
+class DiskFull(DatabaseFault):
+    """A write could not be saved because the disk is full; nothing of it was kept."""
 
 
 class ReadOnlyView(RuntimeError):
     """A write was attempted where the viewer may only look (a coach on a student's pages)."""
 
 
-class ReadOnlyDatabase(ReadOnlyView):
+class ReadOnlyDatabase(ReadOnlyView, DatabaseFault):
     """A write was attempted on a database opened read-only (a file made by a newer version
     of the app, or a file or folder this process may not write); the message says why."""
 
@@ -94,44 +108,101 @@ class Database:
         """`origin`: this file is a byte copy of that one (a workshop session's demo), so
         while nothing in it changes, cached reads are shared with every other such copy."""
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
         self.read_only_reason: str | None = "opened read-only" if read_only else None
+        if self.path != ":memory:":
+            self._check_path()
         self.newer_schema: list[str] = []      # migrations the file records that this code does not know
-        self._connect(extra_dirs)
         self._lock = _lock_for(self.path)
         self._memo: OrderedDict[tuple, Any] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._reset_versions()
-        applied = []
-        if not self.read_only:
-            with self._con.cursor() as cur:
-                self.newer_schema = migrations.unknown(cur)
-            if self.newer_schema:       # made by a newer app: look, never write
-                self._con.close()
-                self.read_only = True
-                self.read_only_reason = newer_schema_message(self.path, self.newer_schema)
-                self._connect(extra_dirs)
-        else:
-            with self._con.cursor() as cur:
-                self.newer_schema = migrations.unknown(cur)
-        if not self.read_only:
-            with self.write(internal=True) as cur:
-                applied = migrations.apply(cur)
-            self._sync_content()
-            if applied:
-                self.checkpoint()
+        self._connect(extra_dirs)
+        try:
+            applied = self._migrate(extra_dirs)
+        except duckdb.Error as exc:         # damage found only when the schema is read
+            self._con.close()
+            raise open_fault(self.path, exc) from None
+        except BaseException:
+            self._con.close()
+            raise
         self._opened = next(_opened)   # keys of a reopened file never meet the old ones
         self._origin = None if applied else origin    # a migrated copy no longer reads as its origin
         self._reset_versions()         # counted from here: opening is not a change to the data
 
+    def _check_path(self) -> None:
+        """Faults we can name before DuckDB tries: a folder, a path too long, a file or folder
+        that can't be written (opened read-only then), a folder that can't be created."""
+        path = Path(self.path)
+        too_long = len(os.fsencode(self.path)) >= 4096 or any(len(os.fsencode(p)) > 255 for p in path.parts)
+        if too_long:
+            raise DatabaseFault(f"the database path is too long ({len(self.path):,} characters; a file name "
+                                "may have 255 and a path 4,095 here): choose a shorter --db / COFFEECHAT_DB")
+        if path.is_dir():
+            raise DatabaseFault(f"{path} is a folder, not a database file: give a file inside it, "
+                                f"e.g. --db {path / 'coffeechat.duckdb'}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseFault(f"cannot create the folder {path.parent} for the database "
+                                f"({exc.strerror or exc}): choose another --db / COFFEECHAT_DB") from None
+        if not path.parent.is_dir():
+            raise DatabaseFault(f"{path.parent} is not a folder: choose another --db / COFFEECHAT_DB")
+        if path.exists():
+            if not path.is_file():
+                raise DatabaseFault(f"{path} is not a regular file: choose another --db / COFFEECHAT_DB")
+            if not self.read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+                self.read_only = True
+                self.read_only_reason = (
+                    f"database {path} is read-only (the file or its folder can't be written), so it is open "
+                    "read-only: you can look, nothing can be saved. Make the file and its folder writable "
+                    "(chmod u+w), or copy the file somewhere writable and point --db / COFFEECHAT_DB at it")
+        elif not self.read_only and not os.access(path.parent, os.W_OK):
+            raise DatabaseFault(f"cannot create {path}: the folder {path.parent} is read-only. "
+                                "Choose a writable folder for --db / COFFEECHAT_DB")
+        elif self.read_only:
+            raise DatabaseFault(f"no database at {path}")
+
+    def _migrate(self, extra_dirs: tuple) -> list[str]:
+        """Apply pending migrations and sync built-in content; a file that records a migration
+        this code doesn't know is reopened read-only instead (never written). Returns the
+        migrations applied."""
+        with self._con.cursor() as cur:
+            self.newer_schema = migrations.unknown(cur)
+        if self.newer_schema and not self.read_only:      # made by a newer app: look, never write
+            self._con.close()
+            self.read_only = True
+            self.read_only_reason = newer_schema_message(self.path, self.newer_schema)
+            self._connect(extra_dirs)
+        if self.newer_schema:
+            self.read_only_reason = newer_schema_message(self.path, self.newer_schema)
+            return []
+        if self.read_only:
+            with self._con.cursor() as cur:
+                waiting = migrations.pending(cur)
+            if waiting:
+                raise DatabaseFault(
+                    f"database {self.path} needs upgrading ({len(waiting)} schema step"
+                    f"{'s' if len(waiting) > 1 else ''}) but {self.read_only_reason}. Make it writable, "
+                    f"then run: python -m lib init --db {self.path}")
+            return []
+        with self.write(internal=True) as cur:
+            applied = migrations.apply(cur)
+        self._sync_content()
+        if applied:
+            self.checkpoint()
+        return applied
+
     def _connect(self, extra_dirs: tuple) -> None:
         try:
             self._con = duckdb.connect(self.path, read_only=self.read_only, config=dict(_CONFIG))
-        except duckdb.IOException as exc:
-            raise DatabaseLocked(_locked_message(self.path, exc)) from None
-        self._harden(extra_dirs)
+        except duckdb.Error as exc:
+            raise open_fault(self.path, exc) from None
+        try:
+            self._harden(extra_dirs)
+        except duckdb.Error as exc:       # damage found by the first statement
+            self._con.close()
+            raise open_fault(self.path, exc) from None
 
     def _sync_content(self) -> None:
         """Built-in content (the question bank in data/questions.csv) is brought up to date
@@ -227,10 +298,19 @@ class Database:
             cur.begin()
             try:
                 yield cur
-            except BaseException:
-                cur.rollback()
+            except BaseException as exc:
+                _rollback(cur)
+                if isinstance(exc, duckdb.Error) and write_fault(self.path, exc):
+                    raise write_fault(self.path, exc) from None
                 raise
-            cur.commit()
+            try:
+                cur.commit()
+            except duckdb.Error as exc:
+                _rollback(cur)
+                fault = write_fault(self.path, exc)
+                if fault:
+                    raise fault from None
+                raise
             self.version += 1
             if student_id is None:
                 self._epoch += 1
@@ -240,7 +320,13 @@ class Database:
 
     def checkpoint(self) -> None:
         with self._lock, self._con.cursor() as cur:
-            cur.execute("CHECKPOINT")
+            try:
+                cur.execute("CHECKPOINT")
+            except duckdb.Error as exc:
+                fault = write_fault(self.path, exc)
+                if fault:
+                    raise fault from None
+                raise
 
     def schema_version(self) -> int:
         """How many migrations this file has applied (migrations.LATEST when up to date)."""
@@ -252,10 +338,67 @@ class Database:
             return migrations.recorded(cur)
 
 
+def _rollback(cur) -> None:
+    try:
+        cur.rollback()
+    except duckdb.Error:        # nothing left to roll back (a commit that failed has ended)
+        pass
+
+
+DAMAGE_SIGNS = ("not a valid duckdb database file", "could not read enough bytes", "corrupt database",
+                "checksum", "serialization error", "failed to deserialize", "invalid header")
+
+
+def open_fault(path: str, exc: Exception) -> DatabaseFault:
+    """What went wrong opening `path`, said so a person can act on it. "In use by another
+    process" only when DuckDB reports a conflicting lock."""
+    text = str(exc)
+    lower = text.lower()
+    if "conflicting lock" in lower:
+        return DatabaseLocked(_locked_message(path, exc))
+    if "no space left on device" in lower:
+        return DiskFull(f"the disk holding {path} is full: free some space, then open it again")
+    if "version number" in lower or "newer version" in lower:
+        return DatabaseFault(f"database {path} was written by a newer version of DuckDB than this app uses "
+                             "(pinned in requirements.txt): update the app to open it")
+    if any(sign in lower for sign in DAMAGE_SIGNS) or isinstance(exc, (duckdb.SerializationException,
+                                                                      duckdb.InternalException)):
+        return DamagedDatabase(
+            f"database {path} is damaged or is not a Coffee Chat Coach database (DuckDB says: "
+            f"{_first_line(text)}). Nothing was changed. Move it aside and restore your latest backup "
+            "(python -m lib restore BACKUP_FOLDER --db NEW_FILE), or point --db / COFFEECHAT_DB at another file")
+    if "permission denied" in lower or "read-only file system" in lower:
+        return DatabaseFault(f"database {path} can't be opened: permission denied. Make it readable "
+                             "(and writable to save), or point --db / COFFEECHAT_DB at another file")
+    if "file name too long" in lower:
+        return DatabaseFault(f"the database path is too long: choose a shorter --db / COFFEECHAT_DB")
+    if "is a directory" in lower:
+        return DatabaseFault(f"{path} is a folder, not a database file")
+    return DatabaseFault(f"cannot open database {path}: {_first_line(text)}")
+
+
+def write_fault(path: str, exc: Exception) -> DatabaseFault | None:
+    """A write that failed for a reason outside the data (a full disk, a file that became
+    read-only): the fault to report, or None for an ordinary error (a constraint...)."""
+    lower = str(exc).lower()
+    if "no space left on device" in lower or "disk quota exceeded" in lower or "file too large" in lower:
+        return DiskFull(f"the disk holding {path} is full, so the change was not saved (nothing of it was "
+                        "kept). Free some space and try again")
+    if "read-only file system" in lower or "permission denied" in lower:
+        return ReadOnlyDatabase(f"database {path} can no longer be written (read-only file or folder), so the "
+                                "change was not saved. Make it writable and try again")
+    if any(sign in lower for sign in DAMAGE_SIGNS):
+        return DamagedDatabase(f"database {path} is damaged ({_first_line(str(exc))}); the change was not "
+                               "saved. Restore your latest backup (python -m lib restore)")
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
 def _locked_message(path: str, exc: Exception) -> str:
     text = str(exc)
-    if "lock" not in text.lower():
-        return f"cannot open database {path}: {text}"
     pid = re.search(r"PID (\d+)", text)
     holder = f"process {pid.group(1)}" if pid else "another process"
     return (
