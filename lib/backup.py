@@ -1,12 +1,21 @@
 """Backups a person can trust: export a database (DuckDB EXPORT DATABASE, Parquet) with a
 manifest of per-table row counts and checksums, restore it into a new file and prove it
-came back equal, and check a database's integrity (schema version, orphan rows)."""
+came back equal, and check a database's integrity (schema version, orphan rows).
+
+A backup is untrusted input (it may have been moved, shared or edited). Restore never runs
+SQL from it: the schema comes from our own migrations (the ones the manifest names), each
+table is loaded only from its Parquet file inside the backup folder (the resolved path must
+stay inside), on a hardened connection that can reach nothing else, and the result is
+checked against the manifest. The new file is built under a temporary name and appears
+only when everything matched: a failed restore leaves no target file."""
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import tempfile
+import uuid
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +23,11 @@ from pathlib import Path
 import duckdb
 
 from lib import migrations
-from lib.db import Database
+from lib.db import Database, harden
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 1_000_000
+TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 # (name, child table, column, parent table): rows whose reference points nowhere
 REFERENCES = (
@@ -56,7 +67,8 @@ def backup(db: Database, out: Path) -> dict:
         raise ValueError(f"{out} is not empty; back up into a new folder")
     out.mkdir(parents=True, exist_ok=True)
     with db.write(internal=True) as cur:           # the lock keeps writers out while we export
-        manifest = {"schema_version": db.schema_version(), "made_at": datetime.now().isoformat(timespec="seconds"),
+        manifest = {"schema_version": db.schema_version(), "migrations": migrations.recorded(cur),
+                    "made_at": datetime.now().isoformat(timespec="seconds"),
                     "source": db.path, "tables": fingerprints(cur)}
         cur.execute(f"EXPORT DATABASE '{_quoted(out)}' (FORMAT parquet)")
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -64,28 +76,112 @@ def backup(db: Database, out: Path) -> dict:
 
 
 def restore(folder: Path, target: Path) -> dict:
-    """Import a backup into a new database file and compare it with the manifest.
-    Returns {"tables": n, "rows": n, "differences": [...]} (empty differences: equal)."""
+    """Rebuild a backup into a new database file and compare it with the manifest.
+    Returns {"tables": n, "rows": n, "differences": [...]}; with differences the new file is
+    not kept. Raises ValueError, naming the file or table, for a backup it refuses."""
     folder, target = Path(folder), Path(target)
-    manifest_path = folder / MANIFEST
-    if not manifest_path.is_file():
-        raise ValueError(f"{folder} holds no {MANIFEST}: not a Coffee Chat Coach backup")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder; unzip the backup first, then restore the folder")
+    folder = folder.resolve()
+    manifest = read_manifest(folder)
     if target.exists():
         raise ValueError(f"{target} already exists; restore into a new file")
-    manifest = json.loads(manifest_path.read_text())
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
+    building = target.parent / f".{target.name}.restoring-{uuid.uuid4().hex[:8]}"
     try:
-        _run_schema(con, (folder / "schema.sql").read_text())
-        con.execute(_relocated(folder, (folder / "load.sql").read_text()))
-        restored = fingerprints(con)
+        restored = _rebuild(folder, manifest, building)
+        differences = [f"{table}: {manifest['tables'].get(table)} in the backup, {restored.get(table)} restored"
+                       for table in sorted(set(manifest["tables"]) | set(restored))
+                       if manifest["tables"].get(table) != restored.get(table)]
+        if not differences:
+            os.replace(building, target)
+    finally:
+        for leftover in (building, building.with_name(building.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return {"tables": len(restored), "rows": sum(t["rows"] for t in restored.values()),
+            "differences": differences}
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest, checked for shape: {"tables": {name: {"rows": int, "checksum": str}},
+    "migrations": [names]} (older backups give "schema_version": n instead of names)."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ValueError(f"{folder} holds no {MANIFEST}: not a Coffee Chat Coach backup")
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ValueError(f"{MANIFEST} is {path.stat().st_size:,} bytes; a real one is a few kilobytes")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{MANIFEST} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
+        raise ValueError(f"{MANIFEST} has no \"tables\" object: not a Coffee Chat Coach backup")
+    for table, figures in manifest["tables"].items():
+        if not (isinstance(figures, dict) and type(figures.get("rows")) is int and figures["rows"] >= 0
+                and isinstance(figures.get("checksum"), str)):
+            raise ValueError(f"{MANIFEST}: table {table!r} needs a whole number of rows and a checksum")
+    names = manifest.get("migrations")
+    if names is None:                           # made before migrations had names: they were numbered
+        version = manifest.get("schema_version")
+        if type(version) is not int or version < 1:
+            raise ValueError(f"{MANIFEST} says neither which migrations nor which schema version it has")
+        if version > migrations.latest():
+            raise ValueError(f"this backup was made by a newer version of Coffee Chat Coach (schema version "
+                             f"{version}, this one knows {migrations.latest()}); update the app to restore it")
+        names = [step.__name__ for step in migrations.MIGRATIONS[:version]]
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"{MANIFEST}: \"migrations\" must be a list of names")
+    known = {step.__name__ for step in migrations.MIGRATIONS}
+    newer = [n for n in names if n not in known]
+    if newer:
+        raise ValueError(f"this backup was made by a newer version of Coffee Chat Coach (migrations "
+                         f"{', '.join(newer)}); update the app to restore it")
+    manifest["migrations"] = names
+    return manifest
+
+
+def _rebuild(folder: Path, manifest: dict, building: Path) -> dict:
+    """Schema from our migrations, each table from its Parquet file, on a hardened
+    connection that can reach only the backup folder. Returns the new file's fingerprints."""
+    con = duckdb.connect(str(building), config={"autoinstall_known_extensions": False,
+                                                "autoload_known_extensions": False})
+    try:
+        harden(con, [folder])
+        with con.cursor() as cur:
+            cur.begin()
+            migrations.apply(cur, only=manifest["migrations"])
+            ours = set(_tables(cur))
+            for table in sorted(manifest["tables"]):
+                if not TABLE_NAME.fullmatch(table) or table not in ours:
+                    raise ValueError(f"{MANIFEST} lists {table!r}, which is not a table of this app's schema")
+            for table in sorted(ours):
+                cur.execute(f'DELETE FROM "{table}"')       # what migrations seeded; the backup is the truth
+            for table in sorted(manifest["tables"]):
+                _load(cur, folder, table)
+            cur.commit()
+            restored = fingerprints(cur)
         con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise ValueError(f"the backup could not be loaded: {str(exc).strip().splitlines()[0]}") from None
     finally:
         con.close()
-    differences = [f"{table}: {manifest['tables'].get(table)} in the backup, {restored.get(table)} restored"
-                   for table in sorted(set(manifest["tables"]) | set(restored))
-                   if manifest["tables"].get(table) != restored.get(table)]
-    return {"tables": len(restored), "rows": sum(t["rows"] for t in restored.values()), "differences": differences}
+    return restored
+
+
+def _load(cur, folder: Path, table: str) -> None:
+    name = f"{table}.parquet"
+    path = folder / name
+    if not path.exists() and not path.is_symlink():
+        raise ValueError(f"the backup folder has no {name}, which {MANIFEST} lists")
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder) or resolved.parent != folder:
+        raise ValueError(f"{name} points outside the backup folder (to {resolved}); refused")
+    if not resolved.is_file():
+        raise ValueError(f"{name} is not a file")
+    try:
+        cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(resolved)])
+    except duckdb.Error as exc:
+        raise ValueError(f"{name} could not be loaded into {table}: {str(exc).strip().splitlines()[0]}") from None
 
 
 def check(db: Database) -> dict:
@@ -105,29 +201,6 @@ def check(db: Database) -> dict:
             "ok": version == migrations.LATEST and not orphans}
 
 
-def _run_schema(con, schema: str) -> None:
-    """schema.sql statement by statement. DuckDB writes macros in name order, so one that
-    uses another (add_business_days uses friday_floor) can come first: a statement that
-    fails for want of another is retried once the rest are in."""
-    pending = [s.strip() for s in schema.split(";\n") if s.strip()]
-    while pending:
-        failed = []
-        for statement in pending:
-            try:
-                con.execute(statement)
-            except duckdb.CatalogException:
-                failed.append(statement)
-        if len(failed) == len(pending):
-            con.execute(failed[0])          # no progress: let the real error speak
-        pending = failed
-
-
-def _relocated(folder: Path, load_sql: str) -> str:
-    """EXPORT DATABASE writes absolute paths into load.sql; point them at the files where the
-    backup is now (it may have been moved, copied or unzipped elsewhere)."""
-    return re.sub(r"'([^']*?([^/']+\.parquet))'", lambda m: f"'{_quoted(folder / m.group(2))}'", load_sql)
-
-
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -144,3 +217,9 @@ def backup_zip(db: Database) -> bytes:
             for file in sorted(folder.iterdir()):
                 archive.write(file, arcname=f"coffeechat-backup/{file.name}")
     return buffer.getvalue()
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    """Rows per table of the whole file (every student): what the Your data page shows."""
+    with db.cursor() as cur:
+        return {table: int(cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]) for table in _tables(cur)}

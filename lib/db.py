@@ -91,6 +91,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def harden(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> None:
+    """Lock a connection down: files reachable only inside `folders`, no external access
+    otherwise, no extension loaded, and the configuration locked for the connection's life."""
+    listed = ", ".join("'" + str(Path(f).resolve()).replace("'", "''") + "/'" for f in folders)
+    with con.cursor() as cur:
+        cur.execute(f"SET allowed_directories = [{listed}]")
+        cur.execute("SET enable_external_access = false")
+        cur.execute("SET autoinstall_known_extensions = false")
+        cur.execute("SET autoload_known_extensions = false")
+        cur.execute("SET lock_configuration = true")
+
+
 def _lock_for(path: str) -> threading.Lock:
     with _write_locks_guard:
         return _write_locks.setdefault(path, threading.Lock())
@@ -219,12 +231,7 @@ class Database:
         """Files are reachable only in the database's own folder (and `extra_dirs`, e.g. a
         backup's destination); then the configuration is locked for the connection's life."""
         folders = [] if self.path == ":memory:" else [Path(self.path).resolve().parent]
-        folders += [Path(d).resolve() for d in extra_dirs]
-        listed = ", ".join("'" + str(f).replace("'", "''") + "/'" for f in folders)
-        with self._con.cursor() as cur:
-            cur.execute(f"SET allowed_directories = [{listed}]")
-            cur.execute("SET enable_external_access = false")
-            cur.execute("SET lock_configuration = true")
+        harden(self._con, folders + [Path(d).resolve() for d in extra_dirs])
 
     def close(self) -> None:
         self._con.close()

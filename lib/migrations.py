@@ -69,17 +69,18 @@ class NewerSchema(RuntimeError):
         self.names = names
 
 
-def apply(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def apply(cur: duckdb.DuckDBPyConnection, *, only: list[str] | None = None) -> list[str]:
     """Apply the migrations not yet recorded, in order, inside the caller's transaction;
-    return the names applied. Refuses (NewerSchema) a database newer than this code."""
-    newer = unknown(cur)
+    return the names applied. Refuses (NewerSchema) a database newer than this code.
+    `only`: apply just these (a restore rebuilds the schema a backup was made with)."""
+    newer = unknown(cur) + [name for name in only or () if name not in {m.__name__ for m in MIGRATIONS}]
     if newer:
         raise NewerSchema(newer)
     _ensure_table(cur)
     done = set(recorded(cur))
     applied = []
     for step in MIGRATIONS:
-        if step.__name__ in done:
+        if step.__name__ in done or (only is not None and step.__name__ not in only):
             continue
         step(cur)
         cur.execute("INSERT INTO schema_migrations SELECT coalesce(max(version), 0) + 1, ?, ? FROM schema_migrations",
