@@ -11,6 +11,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.method import FOLLOW_UP_BUSINESS_DAYS, SECOND_CONTACT_BUSINESS_DAYS, THANK_YOU_WINDOWS
 from lib.metrics import PIPELINE_STAGES, SMALL_N
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -129,30 +130,46 @@ def reply_rate_chart(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, 300)
 
 
+THANK_YOU_AXIS_HOURS = 24 * 14    # the hours axis stops at two weeks; later points sit on its edge, marked
+
+
 def thank_you_chart(frame: pd.DataFrame) -> go.Figure:
-    """Hours from each conversation to its thank-you, with the 24- and 48-hour marks."""
+    """Hours from each conversation to its thank-you, with a mark at each window (24 and 48
+    hours). Every conversation is drawn: one beyond the axis (two weeks) sits on its top
+    edge as a triangle, its real hours in the hover and counted in a note."""
     fig = go.Figure()
+    top = max(60.0, float(frame["hours"].max()) * 1.1) if not frame.empty else 60.0
+    ceiling = min(top, THANK_YOU_AXIS_HOURS)
+    beyond_all = frame["hours"] > ceiling
     for warmth in ("warm", "cold"):
         for sent in (True, False):
             part = frame[(frame["warmth"] == warmth) & (frame["sent"] == sent)]
             if part.empty:
                 continue
+            beyond = part["hours"] > ceiling
+            symbol = "circle" if sent else "x-thin-open"
             fig.add_scatter(
-                x=part["ended_at"], y=part["hours"], mode="markers",
-                name=f"{warmth.capitalize()} contact" + ("" if sent else ": not sent yet"),
-                marker=dict(color=WARMTH_COLOURS[warmth], size=10,
-                            symbol="circle" if sent else "x-thin-open", line=dict(width=2, color=WARMTH_COLOURS[warmth])),
-                customdata=[plain(c) for c in part["contact"]],
-                hovertemplate=("%{customdata}<br>%{y:.0f} hours after the conversation"
-                               + ("" if sent else " and still not sent") + "<extra></extra>"))
-    _rules(fig, "y", [(hours, dict(color=NEUTRAL, dash="dash" if hours == 24 else "dot", width=1), label, "top left")
-                      for hours, label in ((24, "24 h"), (48, "48 h"))], font=dict(color=NEUTRAL, size=11))
+                x=part["ended_at"], y=part["hours"].clip(upper=ceiling).tolist(), mode="markers",
+                name=f"{warmth.capitalize()} contact" + ("" if sent else ": not sent yet"), cliponaxis=False,
+                marker=dict(color=WARMTH_COLOURS[warmth], size=[13 if b else 10 for b in beyond],
+                            symbol=["triangle-up" if b else symbol for b in beyond],
+                            line=dict(width=2, color=WARMTH_COLOURS[warmth])),
+                customdata=[[plain(c), h, " (beyond the axis)" if b else ""]
+                            for c, h, b in zip(part["contact"], part["hours"], beyond)],
+                hovertemplate=("%{customdata[0]}<br>%{customdata[1]:.0f} hours after the conversation"
+                               + ("" if sent else " and still not sent") + "%{customdata[2]}<extra></extra>"))
+    _rules(fig, "y", [(hours, dict(color=NEUTRAL, dash="dash" if i == 0 else "dot", width=1), f"{hours} h", "top left")
+                      for i, hours in enumerate(THANK_YOU_WINDOWS)], font=dict(color=NEUTRAL, size=11))
     fig.update_xaxes(title_text="Conversation date")
     if not frame.empty and frame["ended_at"].nunique() == 1:   # one point: show the days around it, not milliseconds
         only = pd.Timestamp(frame["ended_at"].iloc[0])
         fig.update_xaxes(range=[only - pd.Timedelta(days=3), only + pd.Timedelta(days=3)], tickformat="%d %b")
-    top = max(60.0, float(frame["hours"].max()) * 1.1) if not frame.empty else 60.0
-    fig.update_yaxes(title_text="Hours to thank-you", range=[0, min(top, 24 * 14)])
+    fig.update_yaxes(title_text="Hours to thank-you", range=[0, ceiling])
+    if beyond_all.any():
+        count = int(beyond_all.sum())
+        fig.add_annotation(text=f"▲ {count} beyond {ceiling:.0f} hours (up to {frame['hours'].max():.0f})",
+                           xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom",
+                           showarrow=False, font=dict(color=PALETTE["vermillion"], size=11))
     return _layout(fig)
 
 
@@ -160,7 +177,7 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
     """Per person met: dots for the days between touches, a diamond for days since the last
     one, and a bar for their keep-in-touch target."""
     fig = go.Figure()
-    names = [plain(c) for c in frame["contact"]]
+    names = [plain(c) for c in (frame["label"] if "label" in frame else frame["contact"])]   # one row per person
     fig.add_bar(y=names, x=frame["target_days"].tolist(), orientation="h", name="Keep-in-touch target",
                 marker_color="#E8E8E8", hovertemplate="%{y}: target every %{x} days<extra></extra>")
     gap_y, gap_x, gap_colour = [], [], []
@@ -179,7 +196,8 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
                                 line=dict(width=2, color=[WARMTH_COLOURS[w] for w in frame["warmth"]])),
                     hovertemplate="%{y}: %{x:.0f} days since the last touch<extra></extra>")
     fig.update_xaxes(title_text="Days", rangemode="tozero")
-    fig.update_yaxes(title_text="Person met", autorange="reversed")
+    fig.update_yaxes(title_text="Person met", autorange="reversed", type="category", categoryorder="array",
+                     categoryarray=names)
     return _layout(fig, max(280, 150 + 34 * len(names)))
 
 
@@ -329,7 +347,8 @@ def latency_chart(frame: pd.DataFrame, cap: int = 10) -> go.Figure:
                     marker_color=WARMTH_COLOURS[warmth],
                     hovertemplate="%{y} replies after %{x} business days (" + warmth + ")<extra></extra>")
     _rules(fig, "x", [(mark + 0.5, dict(color=NEUTRAL, dash="dash", width=1), text, "top right")
-                      for mark, text in ((3, "day 3: second contact"), (7, "day 7: follow up"))],
+                      for mark, text in ((SECOND_CONTACT_BUSINESS_DAYS, f"day {SECOND_CONTACT_BUSINESS_DAYS}: second contact"),
+                                         (FOLLOW_UP_BUSINESS_DAYS, f"day {FOLLOW_UP_BUSINESS_DAYS}: follow up"))],
            yshift=-14, font=dict(size=11, color=NEUTRAL))
     fig.update_xaxes(title_text="Business days to reply", type="category")
     fig.update_yaxes(title_text="Replies", rangemode="tozero")
@@ -364,19 +383,20 @@ def cadence_timeline(people: pd.DataFrame, points: pd.DataFrame, today) -> go.Fi
     if people.empty:
         return empty_figure("Nobody met yet: the keep-in-touch timeline starts after your first conversation.", 280)
     fig = go.Figure()
-    names = [plain(n) for n in people["contact"]]
+    row = "label" if "label" in people else "contact"     # one row per person, same-named people apart
+    names = [plain(n) for n in people[row]]
     for warmth in ("warm", "cold"):
         part = points[points["warmth"] == warmth]
         if part.empty:
             continue
-        fig.add_scatter(x=part["at"], y=[plain(n) for n in part["contact"]], mode="markers",
+        fig.add_scatter(x=part["at"], y=[plain(n) for n in part[row]], mode="markers",
                         name=f"Touch ({warmth})", marker=dict(color=WARMTH_COLOURS[warmth], size=9),
                         customdata=part["kind"], hovertemplate="%{y}: %{customdata} on %{x|%d %b %Y}<extra></extra>")
     for status, label in (("green", "Next touch: on track"), ("amber", "Next touch: due"), ("red", "Next touch: overdue")):
         part = people[people["status"] == status]
         if part.empty:
             continue
-        fig.add_scatter(x=part["next_on"], y=[plain(n) for n in part["contact"]], mode="markers", name=label,
+        fig.add_scatter(x=part["next_on"], y=[plain(n) for n in part[row]], mode="markers", name=label,
                         marker=dict(symbol="diamond", size=12, color=STATUS_COLOURS[status],
                                     line=dict(color="#333333", width=1)),
                         hovertemplate="%{y}: next touch due %{x|%d %b %Y}<extra></extra>")

@@ -7,10 +7,9 @@ from html import escape
 
 import pandas as pd
 
-from lib import metrics
+from lib import method, metrics
 from lib.db import Database, new_id
 from lib.followup import due_items
-from lib.metrics import FOLLOW_UP_WINDOW_BUSINESS_DAYS
 from lib.models import VISIBILITY, InvalidInput, InvalidRows, clean_text
 
 QUIET_DAYS = 14                 # no activity for two weeks: a flag
@@ -26,63 +25,55 @@ FLAGS = {
 
 
 def cohort_overview(db: Database, today: date, now: datetime) -> pd.DataFrame:
-    """One row per student with the dashboard's figures (the same definitions as
-    `python -m lib stats`), the last thing the student did (a contact added, a request or
-    follow-up sent, a conversation, a touch; replies they received don't count), the
-    furthest stage of the method reached,
-    and flags where a student is stuck: no warm contacts; three or more settled requests
-    and no reply; a late or missing thank-you; nothing done for two weeks; a referral not
-    contacted a week after it was received."""
-    frame = db.df(f"""
-        WITH c AS (
-            SELECT student_id, count(*) FILTER (WHERE warmth = 'warm') AS warm,
-                   count(*) FILTER (WHERE warmth = 'cold') AS cold, max(created_at) AS last_at
-            FROM contacts WHERE archived_at IS NULL AND CAST(created_at AS DATE) <= $today GROUP BY student_id),
-        r AS (
-            SELECT student_id, count(*) AS sent, count(*) FILTER (WHERE replied_on <= $today) AS replied,
-                   count(*) FILTER (WHERE (replied_on IS NULL OR replied_on > $today)
-                                      AND business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS})
-                       AS pending,
-                   max(greatest(sent_on, coalesce(follow_up_sent_on, sent_on))) AS last_on
-            FROM outreach_requests WHERE sent_on <= $today GROUP BY student_id),
-        i AS (
-            SELECT i.student_id, count(*) FILTER (WHERE i.status = 'held') AS held,
-                   count(*) FILTER (WHERE i.status = 'held' AND i.thank_you_sent_at <= i.scheduled_at
-                                        + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours)
-                                        AND i.thank_you_sent_at <= $now) AS on_time,
-                   count(*) FILTER (WHERE i.status = 'held' AND i.thank_you_sent_at > i.scheduled_at
-                                        + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours)
-                                        AND i.thank_you_sent_at <= $now) AS late,
-                   count(*) FILTER (WHERE i.status = 'held' AND (i.thank_you_sent_at IS NULL OR i.thank_you_sent_at > $now)
-                                        AND i.scheduled_at + to_minutes(i.length_minutes)
-                                            + to_hours(s.thank_you_hours) < $now) AS missing,
-                   max(i.scheduled_at) FILTER (WHERE i.scheduled_at <= $now) AS last_at
-            FROM interviews i JOIN students s ON s.id = i.student_id GROUP BY i.student_id),
-        t AS (SELECT student_id, max(happened_at) FILTER (WHERE kind <> 'reply') AS last_at,
-                     count(*) FILTER (WHERE kind NOT IN ('thank_you', 'reply')) AS kept
-              FROM touches WHERE happened_at <= $now GROUP BY student_id),
+    """One row per student with the dashboard's own figures (lib/metrics.py, by student:
+    the same definitions as `python -m lib stats`, each with its n), the last thing that
+    happened (a contact added, a request or follow-up sent, a reply recorded, a
+    conversation held, a touch, a thank-you sent; a conversation merely scheduled, or
+    cancelled, is not activity), the furthest stage of the method reached, and flags where
+    a student is stuck: no warm contacts; three or more settled requests and no reply; a
+    late or missing thank-you; nothing happened for two weeks; a referral not contacted a
+    week after it was received."""
+    students = db.df("""SELECT CAST(id AS VARCHAR) AS id, name, cohort, landed_on FROM students
+                        ORDER BY lower(name), id""")
+    figures = [metrics.contacts(db, None, today, by_student=True),
+               metrics.requests(db, None, today, by_student=True),
+               metrics.conversations(db, None, today, now, by_student=True),
+               metrics.thank_yous(db, None, now, by_student=True).rename(columns={"settled": "thanks_settled"}),
+               metrics.follow_ups_due(db, None, today, now, by_student=True)[["student_id", "overdue"]]]
+    frame = students
+    for figure in figures:
+        frame = frame.merge(figure.rename(columns={"student_id": "id"}), on="id", how="left")
+    extra = db.df(f"""
+        WITH activity AS (
+            SELECT student_id, created_at AS moment FROM contacts WHERE CAST(created_at AS DATE) <= $today
+            UNION ALL SELECT student_id, CAST(sent_on AS TIMESTAMP) FROM outreach_requests WHERE sent_on <= $today
+            UNION ALL SELECT student_id, CAST(follow_up_sent_on AS TIMESTAMP) FROM outreach_requests
+                      WHERE follow_up_sent_on <= $today
+            UNION ALL SELECT student_id, CAST(replied_on AS TIMESTAMP) FROM outreach_requests WHERE replied_on <= $today
+            UNION ALL SELECT i.student_id, {method.ended_at("i")} FROM interviews i
+                      WHERE {method.held("i")} AND {method.passed("i")}
+            UNION ALL SELECT student_id, thank_you_sent_at FROM interviews
+                      WHERE status = 'held' AND thank_you_sent_at <= $now
+            UNION ALL SELECT student_id, happened_at FROM touches WHERE happened_at <= $now),
+        latest AS (SELECT student_id, CAST(max(moment) AS DATE) AS last_activity FROM activity GROUP BY student_id),
+        kept AS (SELECT student_id, count(*) AS kept FROM touches
+                 WHERE happened_at <= $now AND kind NOT IN ('thank_you', 'reply') GROUP BY student_id),
         ref AS (
             SELECT c.student_id, count(*) AS waiting FROM contacts c
             WHERE c.source = 'referral' AND c.archived_at IS NULL
               AND CAST(c.created_at AS DATE) <= $today - {REFERRAL_WAIT_DAYS}
               AND NOT EXISTS (SELECT 1 FROM outreach_requests q WHERE q.contact_id = c.id)
             GROUP BY c.student_id)
-        SELECT CAST(st.id AS VARCHAR) AS id, st.name, st.cohort, st.landed_on,
-               coalesce(c.warm, 0) AS warm, coalesce(c.cold, 0) AS cold,
-               coalesce(r.sent, 0) AS sent, coalesce(r.replied, 0) AS replied, coalesce(r.pending, 0) AS pending,
-               coalesce(i.held, 0) AS held, coalesce(i.on_time, 0) AS on_time, coalesce(i.late, 0) AS late,
-               coalesce(i.missing, 0) AS missing, coalesce(t.kept, 0) AS kept, coalesce(ref.waiting, 0) AS referrals_waiting,
-               CAST(greatest(c.last_at, CAST(r.last_on AS TIMESTAMP), i.last_at, t.last_at) AS DATE) AS last_activity
-        FROM students st LEFT JOIN c ON c.student_id = st.id LEFT JOIN r ON r.student_id = st.id
-        LEFT JOIN i ON i.student_id = st.id LEFT JOIN t ON t.student_id = st.id LEFT JOIN ref ON ref.student_id = st.id
-        ORDER BY lower(st.name)""", {"today": today, "now": now})
-    due = due_items(db, None, today, now, horizon_days=0)
-    overdue = due[due["status"] == "overdue"].groupby("student_id").size()
-    frame["overdue"] = frame["id"].map(overdue).fillna(0).astype(int)
-    frame["settled"] = frame["sent"] - frame["pending"]
-    frame["reply_rate"] = [r / s if s else None for r, s in zip(frame["replied"], frame["settled"])]
-    thanked = frame["on_time"] + frame["late"] + frame["missing"]
-    frame["on_time_rate"] = [o / n if n else None for o, n in zip(frame["on_time"], thanked)]
+        SELECT CAST(st.id AS VARCHAR) AS id, latest.last_activity, coalesce(kept.kept, 0) AS kept,
+               coalesce(ref.waiting, 0) AS referrals_waiting
+        FROM students st LEFT JOIN latest ON latest.student_id = st.id LEFT JOIN kept ON kept.student_id = st.id
+        LEFT JOIN ref ON ref.student_id = st.id""", {"today": today, "now": now})
+    frame = frame.merge(extra, on="id", how="left")
+    counts = ["warm", "cold", "sent", "replied", "pending", "settled", "held", "scheduled", "on_time", "late",
+              "missing", "thanks_settled", "overdue", "kept", "referrals_waiting"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    frame["reply_rate"] = frame["reply_rate"].astype("object").where(frame["settled"] > 0, None)
+    frame["on_time_rate"] = frame["on_time_rate"].astype("object").where(frame["thanks_settled"] > 0, None)
     frame["stage"] = [_stage(row) for row in frame.itertuples()]
     frame["flags"] = [_flags(row, today) for row in frame.itertuples()]
     return frame

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import clock
+from lib import clock, method
 from lib.db import Database
+from lib.network import org_key
 from lib.prep import checklist_template, sync_question_bank
 from lib.models import SOURCES, WARM_SOURCES, suggested_warmth
 
@@ -199,14 +200,15 @@ class _Cohort:
             fields_of_interest=field.name,
             pitch=(f"I'm a {major} student at {school} curious about {field.name}. "
                    f"I'm hoping to learn how people built careers as a {rng.choice(field.roles).lower()}."),
-            cohort=COHORTS[index % len(COHORTS)], thank_you_hours=24, is_demo=True,
+            cohort=COHORTS[index % len(COHORTS)], thank_you_hours=method.DEFAULT_THANK_YOU_HOURS, is_demo=True,
             created_at=start)
         sid = student["id"]
         ctx = {"school": school, "major": major, "field": field.name}
 
         orgs = []
         for org_name in rng.sample(field.organisations, k=min(len(field.organisations), rng.randint(3, 5))):
-            org = self.add("organisations", student_id=sid, name=org_name, industry=field.industry,
+            org = self.add("organisations", student_id=sid, name=org_name, name_key=org_key(org_name),
+                           industry=field.industry,
                            website=None, motivation=rng.randint(0, 3), postings=rng.randint(1, 3),
                            notes=None, created_at=start + timedelta(days=rng.randint(0, 5)),
                            archived_at=None, target=True)
@@ -262,7 +264,8 @@ class _Cohort:
         key = (sid, name)
         if key not in self.employers:
             self.employers[key] = self.add(
-                "organisations", student_id=sid, name=name, industry=field.industry, website=None,
+                "organisations", student_id=sid, name=name, name_key=org_key(name), industry=field.industry,
+                website=None,
                 motivation=None, postings=None, notes=None, created_at=created, archived_at=None, target=False)
         return self.employers[key]
 
@@ -283,15 +286,16 @@ class _Cohort:
         p_fast = 0.6 if warm else 0.35
         replied_on = outcome = None
         if rng.random() < p_reply:
-            latency = rng.randint(1, 3) if rng.random() < p_fast else rng.randint(4, 12)
+            booster = method.BOOSTER_BUSINESS_DAYS
+            latency = rng.randint(1, booster) if rng.random() < p_fast else rng.randint(booster + 1, 12)
             candidate = clock.add_business_days(sent, latency)
             if candidate <= self.as_of:
                 replied_on = candidate
                 outcome = rng.choices(("agreed", "referred", "declined"), (0.72, 0.14, 0.14))[0]
         follow_up = None
-        due = clock.add_business_days(sent, 7)
+        due = clock.add_business_days(sent, method.FOLLOW_UP_BUSINESS_DAYS)
         if (replied_on is None or replied_on > due) and due <= self.as_of and rng.random() < pattern.follow_up_share:
-            follow_up = min(clock.add_business_days(due, rng.randint(0, 2)), self.as_of)
+            follow_up = min(clock.add_business_days(due, rng.randint(0, method.CURMUDGEON_BUSINESS_DAYS - 1)), self.as_of)
             if replied_on is not None and follow_up >= replied_on:
                 follow_up = None
         first = contact["name"].split(" ")[0]
@@ -322,12 +326,13 @@ class _Cohort:
         held = status == "held"
         asked_referrals = held and rng.random() < 0.7
         thank_you_at = None
+        window = method.DEFAULT_THANK_YOU_HOURS       # every demo student keeps the default window
         if held:
             roll = rng.random()
             if roll < pattern.thank_on_time:
-                thank_you_at = ended + timedelta(hours=rng.uniform(1, 22))
+                thank_you_at = ended + timedelta(hours=rng.uniform(1, window - 2))
             elif roll < 1 - pattern.thank_missing:
-                thank_you_at = ended + timedelta(hours=rng.uniform(26, 110))
+                thank_you_at = ended + timedelta(hours=rng.uniform(window + 2, window + 86))
             if thank_you_at is not None and thank_you_at > self.now:
                 thank_you_at = None
         interview = self.add(
@@ -340,6 +345,7 @@ class _Cohort:
             asked_referrals=asked_referrals,
             closing_answers=rng.choice(CLOSING_ANSWERS) if held else None,
             resume_requested=held and rng.random() < 0.2, thank_you_sent_at=thank_you_at,
+            thank_you_hours=window if held else None,
             created_at=datetime.combine(request["replied_on"], time(20)))
         if thank_you_at is not None:
             self.add("touches", student_id=sid, contact_id=contact["id"], kind="thank_you",

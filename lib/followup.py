@@ -6,13 +6,14 @@ a snooze on that key hides it until its date.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
+from lib import method
 from lib.db import Database, new_id
-from lib.models import (CHANNELS, DEFAULT_KEEP_IN_TOUCH_DAYS, THANK_YOU_HOURS, TOUCH_KINDS, InvalidInput,
-                        clean_text)
+from lib.models import CHANNELS, TOUCH_KINDS, InvalidInput, clean_text
 
 DUE_KINDS = {
     "thank_you": "Thank-you",
@@ -25,72 +26,109 @@ DUE_KINDS = {
     "task": "To-do",
 }
 
+# Per organisation, the next person to approach there: a current contact who works there and
+# has not been asked yet, warm first, then by name. The 3B7 second-contact item names them.
+NEXT_AT_ORGANISATION_SQL = """
+    SELECT n.student_id, n.organisation_id,
+           first(CAST(n.id AS VARCHAR) ORDER BY n.warmth = 'cold', lower(n.name), n.id) AS next_id,
+           first(n.name ORDER BY n.warmth = 'cold', lower(n.name), n.id) AS next_name
+    FROM contacts n
+    WHERE ($sid IS NULL OR n.student_id = $sid) AND n.archived_at IS NULL AND n.organisation_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM outreach_requests q WHERE q.contact_id = n.id AND q.sent_on <= $today)
+    GROUP BY n.student_id, n.organisation_id"""
+
+# Per person met (a conversation held; archived contacts left out): the last touch (the
+# conversation's end or any logged touch, as of $now), their interval, the next touch date
+# and the keep-in-touch status. The due queue's reconnects and the Keep in touch tab read it.
+LAST_TOUCH_SQL = f"""
+    WITH met AS (
+        SELECT i.student_id, i.contact_id, max({method.ended_at("i")}) AS last_met FROM interviews i
+        WHERE ($sid IS NULL OR i.student_id = $sid) AND {method.held("i")} AND i.scheduled_at <= $now
+        GROUP BY i.student_id, i.contact_id),
+    touched AS (
+        SELECT contact_id, max(happened_at) AS last_touch, count(*) AS touches FROM touches
+        WHERE ($sid IS NULL OR student_id = $sid) AND happened_at <= $now GROUP BY contact_id),
+    last AS (
+        SELECT m.student_id, m.contact_id, c.name, c.warmth, o.name AS organisation,
+               CAST(greatest(m.last_met, coalesce(t.last_touch, m.last_met)) AS DATE) AS last_touch,
+               coalesce(t.touches, 0) + 1 AS touches, {method.keep_in_touch_days("c")} AS ideal_days
+        FROM met m JOIN contacts c ON c.id = m.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        LEFT JOIN touched t ON t.contact_id = m.contact_id
+        WHERE c.archived_at IS NULL)
+    SELECT *, $today - last_touch AS days_since, last_touch + ideal_days AS next_on,
+           {method.keep_in_touch_status("($today - last_touch)", "ideal_days")} AS status
+    FROM last"""
+
 _DUE_SQL = f"""
 WITH ended AS (
-    SELECT i.*, i.scheduled_at + to_minutes(i.length_minutes) AS ended_at
-    FROM interviews i WHERE ($sid IS NULL OR i.student_id = $sid)
+    SELECT i.*, {method.ended_at("i")} AS ended_at
+    FROM interviews i JOIN contacts c ON c.id = i.contact_id
+    WHERE ($sid IS NULL OR i.student_id = $sid) AND c.archived_at IS NULL
+), open_requests AS (
+    -- requests to a current contact still in the 3B7 routine (not past their Curmudgeon point)
+    SELECT r.*, c.name AS contact_name, c.organisation_id
+    FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+    WHERE ($sid IS NULL OR r.student_id = $sid) AND c.archived_at IS NULL AND r.sent_on <= $today
+      AND {method.routine_open("r")}
 ), items AS (
-    -- Thank them within the student's window (24 or 48 hours) after the conversation ends.
+    -- Thank them within the window in force when the conversation was held: due today until
+    -- the deadline moment, overdue after it.
     SELECT e.student_id, 'thank_you' AS kind, e.id AS row_id, e.contact_id,
            'Thank ' || c.name || ' for the conversation' AS title,
-           CAST(e.ended_at + to_hours(s.thank_you_hours) AS DATE) AS due_on
+           CAST({method.thank_you_deadline("e", "s")} AS DATE) AS due_on, {method.thank_you_deadline("e", "s")} AS due_at
     FROM ended e JOIN contacts c ON c.id = e.contact_id JOIN students s ON s.id = e.student_id
-    WHERE e.status = 'held' AND e.thank_you_sent_at IS NULL
+    WHERE {method.held("e")} AND NOT {method.thank_you_sent("e")}
     UNION ALL
-    -- A conversation whose time has passed but whose outcome nobody recorded.
+    -- A conversation whose time has passed but whose outcome nobody recorded: one item
+    -- (its prep items leave the queue).
     SELECT e.student_id, 'log_conversation', e.id, e.contact_id,
            'Record how the conversation with ' || c.name || ' went',
-           CAST(e.scheduled_at AS DATE)
+           CAST(e.scheduled_at AS DATE), NULL
     FROM ended e JOIN contacts c ON c.id = e.contact_id
-    WHERE e.status = 'scheduled' AND e.ended_at <= $now
+    WHERE e.status = 'scheduled' AND {method.passed("e")}
     UNION ALL
-    -- 3B7: no reply after 7 business days, one follow-up to the same person.
+    -- 3B7: no reply by the follow-up point, one follow-up to the same person.
     SELECT r.student_id, 'follow_up', r.id, r.contact_id,
-           'Follow up once with ' || c.name, add_business_days(r.sent_on, 7)
-    FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
-    WHERE ($sid IS NULL OR r.student_id = $sid)
-      AND r.replied_on IS NULL AND r.follow_up_sent_on IS NULL AND r.sent_on <= $today
+           'Follow up once with ' || r.contact_name, {method.follow_up_due("r")}, NULL
+    FROM open_requests r
+    WHERE NOT {method.followed_up("r")}
     UNION ALL
-    -- 3B7: no reply after 3 business days, approach a second person at that organisation.
+    -- 3B7: no reply by the second-contact point, approach a second person at that organisation
+    -- (the next one not yet asked, warm first; or say there is no one else there yet).
     SELECT r.student_id, 'second_contact', r.id, r.contact_id,
-           'Approach a second contact at ' || o.name || ' (no reply yet from ' || c.name || ')',
-           add_business_days(r.sent_on, 3)
-    FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
-         JOIN organisations o ON o.id = c.organisation_id
-    WHERE ($sid IS NULL OR r.student_id = $sid)
-      AND r.replied_on IS NULL AND r.sent_on <= $today
-      AND NOT EXISTS (SELECT 1 FROM outreach_requests r2 JOIN contacts c2 ON c2.id = r2.contact_id
-                      WHERE r2.student_id = r.student_id AND c2.organisation_id = c.organisation_id
-                        AND r2.contact_id <> r.contact_id AND r2.sent_on >= r.sent_on)
+           CASE WHEN nx.next_name IS NULL
+                THEN 'No one else at ' || o.name || ' in your network yet: look for alumni there (no reply yet from '
+                     || r.contact_name || ')'
+                ELSE 'Approach a second contact at ' || o.name || ': ' || nx.next_name || ' (no reply yet from '
+                     || r.contact_name || ')' END,
+           {method.second_contact_due("r")}, NULL
+    FROM open_requests r JOIN organisations o ON o.id = r.organisation_id
+    LEFT JOIN ({NEXT_AT_ORGANISATION_SQL}) nx
+        ON nx.student_id = r.student_id AND nx.organisation_id = r.organisation_id
+    WHERE NOT EXISTS (SELECT 1 FROM outreach_requests r2 JOIN contacts c2 ON c2.id = r2.contact_id
+                      WHERE r2.student_id = r.student_id AND c2.organisation_id = r.organisation_id
+                        AND r2.contact_id <> r.contact_id AND r2.sent_on >= r.sent_on AND r2.sent_on <= $today)
     UNION ALL
     -- Keep in touch with everyone met: the clock restarts at every logged touch.
-    SELECT c.student_id, 'reconnect', c.id, c.id,
-           'Reconnect with ' || c.name,
-           CAST(greatest(m.last_met, coalesce(t.last_touch, m.last_met)) AS DATE)
-               + coalesce(c.keep_in_touch_days, {DEFAULT_KEEP_IN_TOUCH_DAYS})
-    FROM contacts c
-    JOIN (SELECT contact_id, max(ended_at) AS last_met FROM ended WHERE status = 'held'
-          GROUP BY contact_id) m ON m.contact_id = c.id
-    LEFT JOIN (SELECT contact_id, max(happened_at) AS last_touch FROM touches
-               WHERE ($sid IS NULL OR student_id = $sid) GROUP BY contact_id) t ON t.contact_id = c.id
-    WHERE c.archived_at IS NULL
+    SELECT k.student_id, 'reconnect', k.contact_id, k.contact_id, 'Reconnect with ' || k.name, k.next_on, NULL
+    FROM ({LAST_TOUCH_SQL}) k
     UNION ALL
-    SELECT p.student_id, 'prep', p.id, e.contact_id, p.label || ' (' || c.name || ')', p.due_on
+    SELECT p.student_id, 'prep', p.id, e.contact_id, p.label || ' (' || c.name || ')', p.due_on, NULL
     FROM prep_items p JOIN ended e ON e.id = p.interview_id JOIN contacts c ON c.id = e.contact_id
-    WHERE p.done_at IS NULL AND e.status = 'scheduled' AND p.due_on IS NOT NULL
+    WHERE p.done_at IS NULL AND e.status = 'scheduled' AND NOT {method.passed("e")} AND p.due_on IS NOT NULL
     UNION ALL
-    SELECT a.student_id, 'action_item', a.id, NULL, a.text, a.due_on
+    SELECT a.student_id, 'action_item', a.id, NULL, a.text, a.due_on, NULL
     FROM action_items a
     WHERE ($sid IS NULL OR a.student_id = $sid) AND a.done_at IS NULL
     UNION ALL
-    SELECT t.student_id, 'task', t.id, t.contact_id, t.title, t.due_on
-    FROM tasks t
-    WHERE ($sid IS NULL OR t.student_id = $sid) AND t.done_at IS NULL
+    SELECT t.student_id, 'task', t.id, t.contact_id, t.title, t.due_on, NULL
+    FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id
+    WHERE ($sid IS NULL OR t.student_id = $sid) AND t.done_at IS NULL AND c.archived_at IS NULL
 )
 SELECT CAST(i.student_id AS VARCHAR) AS student_id, i.kind || ':' || CAST(i.row_id AS VARCHAR) AS item_key,
-       i.kind, i.title, CAST(i.contact_id AS VARCHAR) AS contact_id, i.due_on,
-       CASE WHEN i.due_on < $today THEN 'overdue' WHEN i.due_on = $today THEN 'today'
-            ELSE 'upcoming' END AS status
+       i.kind, i.title, CAST(i.contact_id AS VARCHAR) AS contact_id, i.due_on, i.due_at,
+       {method.due_status("i.due_on", "i.due_at")} AS status
 FROM items i
 LEFT JOIN snoozes z ON z.student_id = i.student_id AND z.item_key = i.kind || ':' || CAST(i.row_id AS VARCHAR)
 WHERE i.due_on <= $horizon AND (z.until_on IS NULL OR z.until_on <= $today)
@@ -98,7 +136,7 @@ ORDER BY i.due_on, i.kind, i.title
 """
 
 
-QUEUE_DAYS = 7   # the week ahead: what the home page and Follow-ups show
+QUEUE_DAYS = 7   # the queue is read a week ahead at least, once per data version, and cut shorter
 
 
 def due_items(db: Database, student_id: str | None, today: date, now: datetime,
@@ -191,30 +229,22 @@ def snooze(db: Database, student_id: str, item_key: str, until: date, today: dat
 # --- thank-yous -------------------------------------------------------------------------------
 
 def thank_you_clock(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
-    """Each conversation held, newest first: when it ended, the thank-you deadline (24 hours,
-    or 48 if the student chose it), when the thank-you went, and its state: on time, late,
-    missing (window closed, not sent) or open (hours left)."""
-    frame = db.df("""
+    """Each conversation held, newest first: when it ended, the thank-you deadline (the
+    window in force when it was held: 24 hours, or 48 if the student had chosen it), when
+    the thank-you went, and its state: on time, late, missing (window closed, not sent) or
+    open (hours left)."""
+    return db.df(f"""
         SELECT CAST(i.id AS VARCHAR) AS id, CAST(i.contact_id AS VARCHAR) AS contact_id, c.name AS contact,
-               c.warmth, i.takeaways,
-               i.scheduled_at + to_minutes(i.length_minutes) AS ended_at,
-               i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline,
-               i.thank_you_sent_at AS sent_at, s.thank_you_hours AS window_hours
+               c.warmth, i.takeaways, {method.ended_at("i")} AS ended_at,
+               {method.thank_you_deadline("i", "s")} AS deadline,
+               i.thank_you_sent_at AS sent_at, {method.thank_you_window("i", "s")} AS window_hours,
+               {method.thank_you_state("i", "s")} AS state,
+               CASE WHEN {method.thank_you_state("i", "s")} = 'open'
+                    THEN round(date_diff('second', $now, {method.thank_you_deadline("i", "s")}) / 3600.0, 1) END
+                   AS hours_left
         FROM interviews i JOIN contacts c ON c.id = i.contact_id JOIN students s ON s.id = i.student_id
-        WHERE i.student_id = $sid AND i.status = 'held' AND i.scheduled_at <= $now
+        WHERE i.student_id = $sid AND {method.held("i")} AND i.scheduled_at <= $now
         ORDER BY ended_at DESC""", {"sid": student_id, "now": now})
-    states, hours_left = [], []
-    for sent, deadline in zip(frame["sent_at"], frame["deadline"]):
-        if pd.notna(sent) and sent <= now:
-            states.append("on time" if sent <= deadline else "late")
-            hours_left.append(None)
-        elif deadline < now:
-            states.append("missing")
-            hours_left.append(None)
-        else:
-            states.append("open")
-            hours_left.append(round((deadline - now).total_seconds() / 3600, 1))
-    return frame.assign(state=states, hours_left=hours_left)
 
 
 def record_thank_you(db: Database, student_id: str, interview_id: str, sent_at: datetime, note: str | None,
@@ -245,9 +275,14 @@ def thank_you_draft(contact: str, takeaways: str | None, student: str) -> str:
 
 
 def set_thank_you_window(db: Database, student_id: str, hours: int) -> None:
-    if hours not in THANK_YOU_HOURS:
-        raise InvalidInput("Thank-you window", "must be 24 or 48 hours")
+    """Change the student's thank-you window from now on. Conversations already held keep
+    the window that was in force when they were held (stored with them first)."""
+    if hours not in method.THANK_YOU_WINDOWS:
+        raise InvalidInput("Thank-you window", "must be " + " or ".join(map(str, method.THANK_YOU_WINDOWS)) + " hours")
     with db.write(student_id=student_id) as cur:
+        cur.execute("""UPDATE interviews SET thank_you_hours = s.thank_you_hours FROM students s
+                       WHERE s.id = interviews.student_id AND interviews.student_id = ?
+                         AND interviews.status = 'held' AND interviews.thank_you_hours IS NULL""", [student_id])
         cur.execute("UPDATE students SET thank_you_hours = ? WHERE id = ?", [hours, student_id])
 
 
@@ -262,34 +297,47 @@ RECONNECT_IDEAS = (
     "Ask one new, specific question that came up since you talked.",
     "Tell them when you land a job or internship, and thank them for their part.",
 )
-AMBER_FROM, RED_FROM = 1.0, 1.5     # shares of the ideal interval: due, then overdue
+def person_labels(frame: pd.DataFrame, name: str = "contact", organisation: str = "organisation",
+                  key: str = "contact_id") -> list[str]:
+    """One label per person (row), telling apart people who share a name: their
+    organisation, and a number if that is shared too. Charts use these as rows."""
+    names = [str(n) for n in frame[name]]
+    orgs = [o if isinstance(o, str) and o.strip() else "no organisation" for o in frame[organisation]] \
+        if organisation in frame else ["" for _ in names]
+    people = {}
+    for n, o, k in zip(names, orgs, frame[key]):
+        people.setdefault(n, {}).setdefault(k, o)
+    labels = {}
+    for n, ids in people.items():
+        if len(ids) == 1:
+            labels.update({(n, k): n for k in ids})
+            continue
+        by_org = {}
+        for k, o in ids.items():
+            by_org.setdefault(o, []).append(k)
+        for o, keys in by_org.items():
+            for number, k in enumerate(keys, start=1):
+                labels[(n, k)] = f"{n} ({o})" if len(keys) == 1 else f"{n} ({o}, #{number})"
+    return [labels[(n, k)] for n, k in zip(names, frame[key])]
 
 
+@method.worded
 def cadence(db: Database, student_id: str, today: date) -> pd.DataFrame:
     """Everyone the student has met, by urgency: the last touch (a conversation, a thank-you,
-    a reply, an update... any logged contact restarts the clock), the ideal interval (about
-    six months unless set per contact), the next touch date, and a status: green before the
-    ideal interval, amber from it, red past one and a half times it."""
+    a reply, an update... any logged contact restarts the clock), the ideal interval
+    ({DEFAULT_KEEP_IN_TOUCH_DAYS} days, about six months, unless set per contact), the next
+    touch date, and a status: green before the interval, amber from it, red only past
+    {RED_PAST} times it (at exactly {RED_PAST} times it is still amber)."""
     frame = db.df(f"""
-        WITH met AS (SELECT contact_id, max(CAST(scheduled_at AS DATE)) AS last_met FROM interviews
-                     WHERE student_id = $sid AND status = 'held' AND CAST(scheduled_at AS DATE) <= $today
-                     GROUP BY contact_id),
-        touched AS (SELECT contact_id, max(CAST(happened_at AS DATE)) AS last_touch, count(*) AS touches FROM touches
-                    WHERE student_id = $sid AND CAST(happened_at AS DATE) <= $today GROUP BY contact_id)
-        SELECT CAST(c.id AS VARCHAR) AS id, c.name AS contact, c.warmth,
-               greatest(m.last_met, coalesce(t.last_touch, m.last_met)) AS last_touch,
-               coalesce(t.touches, 0) + 1 AS touches,
-               coalesce(c.keep_in_touch_days, {DEFAULT_KEEP_IN_TOUCH_DAYS}) AS ideal_days
-        FROM met m JOIN contacts c ON c.id = m.contact_id
-        LEFT JOIN touched t ON t.contact_id = m.contact_id
-        WHERE c.archived_at IS NULL""", {"sid": student_id, "today": today})
-    last = pd.to_datetime(frame["last_touch"])
-    frame["days_since"] = (pd.Timestamp(today) - last).dt.days
-    frame["next_on"] = (last + pd.to_timedelta(frame["ideal_days"], unit="D")).dt.date
-    frame["status"] = ["red" if d >= RED_FROM * i else "amber" if d >= AMBER_FROM * i else "green"
-                       for d, i in zip(frame["days_since"], frame["ideal_days"])]
-    frame["last_touch"] = last.dt.date
-    return frame.sort_values(["next_on", "contact"]).reset_index(drop=True)
+        SELECT CAST(contact_id AS VARCHAR) AS id, name AS contact, organisation, warmth, last_touch, touches,
+               ideal_days, days_since, next_on, status
+        FROM ({LAST_TOUCH_SQL}) WHERE student_id = $sid
+        ORDER BY next_on, lower(name), contact_id""", {"sid": student_id, "today": today,
+                                                       "now": datetime.combine(today, time.max)})
+    frame["label"] = person_labels(frame, key="id")
+    for column in ("last_touch", "next_on"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
 
 
 def log_touch(db: Database, student_id: str, contact_id: str, kind: str, on: date, channel: str | None,
@@ -367,24 +415,26 @@ def timeline(db: Database, student_id: str, today: date, limit: int = 12) -> tup
     conversations) and the next due point with its status."""
     people = cadence(db, student_id, today).head(limit)
     if people.empty:
-        return people, pd.DataFrame(columns=["contact", "warmth", "at", "kind"])
+        return people, pd.DataFrame(columns=["id", "contact", "warmth", "at", "kind", "label"])
     points = db.df("""
-        SELECT c.name AS contact, c.warmth, CAST(t.happened_at AS DATE) AS at, t.kind FROM touches t
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name AS contact, c.warmth, CAST(t.happened_at AS DATE) AS at, t.kind
+        FROM touches t
         JOIN contacts c ON c.id = t.contact_id
         WHERE t.student_id = $sid AND list_contains($ids, CAST(t.contact_id AS VARCHAR))
           AND CAST(t.happened_at AS DATE) <= $today
         UNION ALL
-        SELECT c.name, c.warmth, CAST(i.scheduled_at AS DATE), 'meeting' FROM interviews i
+        SELECT CAST(c.id AS VARCHAR), c.name, c.warmth, CAST(i.scheduled_at AS DATE), 'meeting' FROM interviews i
         JOIN contacts c ON c.id = i.contact_id
         WHERE i.student_id = $sid AND i.status = 'held' AND list_contains($ids, CAST(i.contact_id AS VARCHAR))
-        ORDER BY 1, 3""", {"sid": student_id, "ids": people["id"].tolist(), "today": today})
+        ORDER BY 2, 1, 4""", {"sid": student_id, "ids": people["id"].tolist(), "today": today})
     points["kind"] = points["kind"].map(TOUCH_KINDS)
+    points["label"] = points["id"].map(dict(zip(people["id"], people["label"])))
     return people, points
 
 
 def week_ahead(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
-    """The due queue for one student: overdue, today, and the rest of this week (7 days)."""
-    return due_items(db, student_id, today, now, horizon_days=7)
+    """The due queue for one student: overdue, today, and later this week (up to Sunday)."""
+    return due_items(db, student_id, today, now, horizon_days=method.days_left_this_week(today))
 
 
 def touchable(db: Database, student_id: str, today: date) -> pd.DataFrame:

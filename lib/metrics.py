@@ -13,83 +13,105 @@ from typing import Callable
 
 import pandas as pd
 
-from lib import clock
+from lib import clock, method
 from lib.db import Database
-from lib.followup import DUE_KINDS, due_items
-from lib.models import CHANNELS, DEFAULT_KEEP_IN_TOUCH_DAYS
+from lib.followup import DUE_KINDS, due_items, person_labels
+from lib.models import CHANNELS
 
-FOLLOW_UP_WINDOW_BUSINESS_DAYS = 7
 SMALL_N = 10  # below this many, a rate is shown with a warning and an interval
 
 _SID = "($sid IS NULL OR student_id = $sid)"
 
 
-def contacts(db: Database, student_id: str | None, today: date) -> dict:
+def _rate(part: int, n: int) -> float | None:
+    return round(part / n, 4) if n else None
+
+
+def _figure(frame: pd.DataFrame, by_student: bool, counts: tuple[str, ...], rates: dict[str, tuple[str, str]]):
+    """A figure's per-student frame (by_student) or its totals for the student or cohort
+    asked for: the counts summed, each rate recomputed from its summed parts (with its n)."""
+    if by_student:
+        frame = frame.astype({c: "int64" for c in counts})
+        for rate, (part, n) in rates.items():
+            frame[rate] = [_rate(a, b) for a, b in zip(frame[part], frame[n])]
+        return frame.reset_index(drop=True)
+    totals = {c: int(frame[c].sum()) for c in counts}
+    for rate, (part, n) in rates.items():
+        totals[rate] = _rate(totals[part], totals[n])
+    return totals
+
+
+def contacts(db: Database, student_id: str | None, today: date, *, by_student: bool = False):
     """Contacts in the network (archived ones left out). Warm contacts share a connection
     with the student (family, friends, professors, supervisors, coach, alumni, referrals);
     cold ones were found (LinkedIn, a website) or met once at an event."""
-    row = db.rows(f"""SELECT count(*) FILTER (WHERE warmth = 'warm'), count(*) FILTER (WHERE warmth = 'cold')
-                      FROM contacts WHERE {_SID} AND archived_at IS NULL
-                        AND CAST(created_at AS DATE) <= $today""",
-                  {"sid": student_id, "today": today})[0]
-    return {"warm": row[0], "cold": row[1]}
+    frame = db.df(f"""SELECT CAST(student_id AS VARCHAR) AS student_id,
+                             count(*) FILTER (WHERE warmth = 'warm') AS warm, count(*) FILTER (WHERE warmth = 'cold') AS cold
+                      FROM contacts WHERE {_SID} AND archived_at IS NULL AND CAST(created_at AS DATE) <= $today
+                      GROUP BY student_id""", {"sid": student_id, "today": today})
+    return _figure(frame, by_student, ("warm", "cold"), {})
 
 
-def requests(db: Database, student_id: str | None, today: date) -> dict:
-    """Requests for a conversation sent so far. A request is replied when the contact
-    answered (yes, no, or 'talk to someone else'). One with no reply is pending while
-    inside its 7-business-day window (the 3B7 routine's follow-up point) and is not yet
-    counted against the reply rate; after that it counts as unanswered.
-    Reply rate = replied / (replied + unanswered); empty (null) when nothing is settled."""
-    sent, replied, pending = db.rows(f"""
-        SELECT count(*),
-               count(*) FILTER (WHERE replied_on <= $today),
-               count(*) FILTER (WHERE (replied_on IS NULL OR replied_on > $today)
-                                  AND business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS})
-        FROM outreach_requests WHERE {_SID} AND sent_on <= $today""",
-        {"sid": student_id, "today": today})[0]
-    settled = sent - pending
-    return {"sent": sent, "replied": replied, "pending": pending, "settled": settled,
-            "reply_rate": round(replied / settled, 4) if settled else None}
+@method.worded
+def requests(db: Database, student_id: str | None, today: date, *, by_student: bool = False):
+    """Requests for a conversation sent so far (an archived contact's included: they were
+    sent). Replied: the contact answered (yes, no, or 'talk to someone else'). Pending: no
+    reply yet and inside its window, {FOLLOW_UP_BUSINESS_DAYS} business days from sending (the 3B7
+    follow-up point) or, once followed up, {CURMUDGEON_BUSINESS_DAYS} business days from the follow-up (the
+    Curmudgeon point), whichever ends later; pending requests are not counted in the rate.
+    Unanswered: no reply and past its window. Settled = replied + unanswered.
+    Reply rate = replied / settled; empty (null) when nothing is settled."""
+    frame = db.df(f"""
+        SELECT CAST(r.student_id AS VARCHAR) AS student_id, count(*) AS sent,
+               count(*) FILTER (WHERE {method.replied("r")}) AS replied,
+               count(*) FILTER (WHERE {method.pending("r")}) AS pending,
+               count(*) FILTER (WHERE {method.settled("r")}) AS settled
+        FROM outreach_requests r WHERE ($sid IS NULL OR r.student_id = $sid) AND r.sent_on <= $today
+        GROUP BY r.student_id""", {"sid": student_id, "today": today})
+    return _figure(frame, by_student, ("sent", "replied", "pending", "settled"), {"reply_rate": ("replied", "settled")})
 
 
-def conversations(db: Database, student_id: str | None, today: date, now: datetime) -> dict:
+def conversations(db: Database, student_id: str | None, today: date, now: datetime, *, by_student: bool = False):
     """Conversations held (logged as held), and scheduled ones still ahead (their start is
-    after the 'as of' moment)."""
-    held, scheduled = db.rows(f"""
-        SELECT count(*) FILTER (WHERE status = 'held'),
-               count(*) FILTER (WHERE status = 'scheduled' AND scheduled_at > $now)
-        FROM interviews WHERE {_SID}""", {"sid": student_id, "now": now})[0]
-    return {"held": held, "scheduled": scheduled}
+    after the 'as of' moment; with archived contacts left out)."""
+    frame = db.df(f"""
+        SELECT CAST(i.student_id AS VARCHAR) AS student_id, count(*) FILTER (WHERE {method.held("i")}) AS held,
+               count(*) FILTER (WHERE i.status = 'scheduled' AND i.scheduled_at > $now AND c.archived_at IS NULL)
+                   AS scheduled
+        FROM interviews i JOIN contacts c ON c.id = i.contact_id
+        WHERE ($sid IS NULL OR i.student_id = $sid) GROUP BY i.student_id""", {"sid": student_id, "now": now})
+    return _figure(frame, by_student, ("held", "scheduled"), {})
 
 
-def thank_yous(db: Database, student_id: str | None, now: datetime) -> dict:
-    """Thank-yous for conversations held, measured from the end of the conversation
-    against the student's window (24 hours; 48 if they chose it). On time: sent within
-    the window. Late: sent after it. Missing: not sent and the window has closed.
-    Conversations still inside their window are not counted yet."""
-    on_time, late, missing = db.rows("""
+@method.worded
+def thank_yous(db: Database, student_id: str | None, now: datetime, *, by_student: bool = False):
+    """Thank-yous for conversations held, measured from the end of the conversation against
+    the window in force when it was held ({DEFAULT_THANK_YOU_HOURS} hours, or
+    the longer one, {THANK_YOU_WINDOWS}, if the student had chosen it; changing the setting
+    later does not re-grade them). On time: sent by the deadline. Late: sent after it.
+    Missing: not sent and the deadline has passed. Settled (the n) = on time + late +
+    missing; conversations still inside their window are not counted yet."""
+    frame = db.df(f"""
         WITH held AS (
-            SELECT i.thank_you_sent_at AS sent_at,
-                   i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline
+            SELECT CAST(i.student_id AS VARCHAR) AS student_id, {method.thank_you_state("i", "s")} AS state
             FROM interviews i JOIN students s ON s.id = i.student_id
-            WHERE ($sid IS NULL OR i.student_id = $sid) AND i.status = 'held')
-        SELECT count(*) FILTER (WHERE sent_at <= deadline AND sent_at <= $now),
-               count(*) FILTER (WHERE sent_at > deadline AND sent_at <= $now),
-               count(*) FILTER (WHERE (sent_at IS NULL OR sent_at > $now) AND deadline < $now)
-        FROM held""", {"sid": student_id, "now": now})[0]
-    settled = on_time + late + missing
-    return {"on_time": on_time, "late": late, "missing": missing,
-            "on_time_rate": round(on_time / settled, 4) if settled else None}
+            WHERE ($sid IS NULL OR i.student_id = $sid) AND {method.held("i")})
+        SELECT student_id, count(*) FILTER (WHERE state = 'on time') AS on_time,
+               count(*) FILTER (WHERE state = 'late') AS late, count(*) FILTER (WHERE state = 'missing') AS missing,
+               count(*) FILTER (WHERE state <> 'open') AS settled
+        FROM held GROUP BY student_id""", {"sid": student_id, "now": now})
+    return _figure(frame, by_student, ("on_time", "late", "missing", "settled"), {"on_time_rate": ("on_time", "settled")})
 
 
-def follow_ups_due(db: Database, student_id: str | None, today: date, now: datetime) -> dict:
+def follow_ups_due(db: Database, student_id: str | None, today: date, now: datetime, *, by_student: bool = False):
     """Open items in the due queue: thank-yous, 3B7 follow-ups and second contacts,
-    keep-in-touch reconnects, prep items, coach action items and to-dos. Today: due
-    today. Overdue: due before today and not done (snoozed items are left out)."""
+    keep-in-touch reconnects, prep items, coach action items and to-dos (archived contacts'
+    items left out). Today: due today and its deadline not yet passed. Overdue: due before
+    today, or a deadline (a thank-you's) already passed; snoozed items are left out."""
     items = due_items(db, student_id, today, now, horizon_days=0)
-    counts = items["status"].value_counts()
-    return {"today": int(counts.get("today", 0)), "overdue": int(counts.get("overdue", 0))}
+    frame = (items.assign(today=items["status"] == "today", overdue=items["status"] == "overdue")
+             .groupby("student_id", as_index=False)[["today", "overdue"]].sum())
+    return _figure(frame, by_student, ("today", "overdue"), {})
 
 
 def summary(db: Database, student_id: str | None = None, today: date | None = None,
@@ -145,16 +167,16 @@ def pipeline(db: Database, student_id: str | None, today: date, now: datetime) -
             .astype({"contacts": "int64"}))
 
 
+@method.worded
 def reply_rates(db: Database, student_id: str | None, today: date) -> pd.DataFrame:
     """Reply rate by warmth and by channel: replied / settled requests in each group
-    (pending requests, still inside their 7-business-day window, are left out). Each rate
+    (pending requests, still inside their window of {FOLLOW_UP_BUSINESS_DAYS} business days, or
+    {CURMUDGEON_BUSINESS_DAYS} after a follow-up, are left out; see requests). Each rate
     carries its n (settled requests) and a 95% Wilson interval, which is wide when n is small."""
     frame = db.df(f"""
         WITH r AS (
             SELECT c.warmth, r.channel,
-                   r.replied_on IS NOT NULL AND r.replied_on <= $today AS replied,
-                   (r.replied_on IS NULL OR r.replied_on > $today)
-                       AND business_days(r.sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS} AS pending
+                   {method.replied("r")} AS replied, {method.pending("r")} AS pending
             FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
             WHERE ($sid IS NULL OR r.student_id = $sid) AND r.sent_on <= $today)
         SELECT 'Warmth' AS dimension, warmth AS "group", count(*) FILTER (WHERE replied) AS replied,
@@ -183,28 +205,34 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float | No
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+@method.worded
 def thank_you_hours(db: Database, student_id: str | None, now: datetime) -> pd.DataFrame:
-    """Hours from the end of each conversation held to the thank-you, against the 24- and
-    48-hour marks. A missing thank-you is shown at the hours elapsed so far."""
-    return db.df("""
-        SELECT c.name AS contact, c.warmth,
-               i.scheduled_at + to_minutes(i.length_minutes) AS ended_at,
-               round(date_diff('minute', i.scheduled_at + to_minutes(i.length_minutes),
+    """Hours from the end of each conversation held to the thank-you, against the marks of
+    the windows ({THANK_YOU_WINDOWS} hours); each conversation carries the window in force
+    when it was held and its state (on time, late, missing, open). A thank-you not sent is
+    shown at the hours elapsed so far."""
+    return db.df(f"""
+        SELECT CAST(i.id AS VARCHAR) AS id, c.name AS contact, c.warmth,
+               {method.ended_at("i")} AS ended_at,
+               round(date_diff('minute', {method.ended_at("i")},
                                coalesce(least(i.thank_you_sent_at, $now), $now)) / 60.0, 1) AS hours,
-               i.thank_you_sent_at IS NOT NULL AND i.thank_you_sent_at <= $now AS sent,
-               s.thank_you_hours AS window_hours
+               {method.thank_you_sent("i")} AS sent,
+               {method.thank_you_window("i", "s")} AS window_hours,
+               {method.thank_you_state("i", "s")} AS state
         FROM interviews i JOIN contacts c ON c.id = i.contact_id JOIN students s ON s.id = i.student_id
-        WHERE ($sid IS NULL OR i.student_id = $sid) AND i.status = 'held'
-          AND i.scheduled_at + to_minutes(i.length_minutes) <= $now
+        WHERE ($sid IS NULL OR i.student_id = $sid) AND {method.held("i")} AND {method.passed("i")}
         ORDER BY ended_at""", {"sid": student_id, "now": now})
 
 
+@method.worded
 def touch_gaps(db: Database, student_id: str | None, now: datetime, limit: int = 15) -> pd.DataFrame:
-    """For each person met: the days between consecutive touches (the conversation, the
-    thank-you, replies, updates...) and the days since the last one, against that
-    contact's keep-in-touch target (about six months unless set otherwise). The `limit`
-    people whose next touch is nearest (or most overdue) are shown."""
-    return db.df(f"""
+    """For each person met (archived contacts left out): the days between consecutive
+    touches (the conversation, the thank-you, replies, updates...) and the days since the
+    last one, against that contact's keep-in-touch target ({DEFAULT_KEEP_IN_TOUCH_DAYS} days,
+    about six months, unless set otherwise). One row per person: people who share a name
+    are labelled apart. The `limit` people whose next touch is nearest (or most overdue)
+    are shown."""
+    frame = db.df(f"""
         WITH moments AS (
             SELECT contact_id, scheduled_at + to_minutes(length_minutes) AS moment_at FROM interviews
             WHERE ($sid IS NULL OR student_id = $sid) AND status = 'held' AND scheduled_at <= $now
@@ -221,45 +249,38 @@ def touch_gaps(db: Database, student_id: str | None, now: datetime, limit: int =
                    list(round(date_diff('hour', prev, moment_at) / 24.0, 1) ORDER BY moment_at)
                        FILTER (WHERE prev IS NOT NULL) AS gaps
             FROM ordered GROUP BY contact_id)
-        SELECT c.name AS contact, c.warmth,
-               coalesce(c.keep_in_touch_days, {DEFAULT_KEEP_IN_TOUCH_DAYS}) AS target_days,
+        SELECT CAST(c.id AS VARCHAR) AS contact_id, c.name AS contact, o.name AS organisation, c.warmth,
+               {method.keep_in_touch_days("c")} AS target_days,
                round(date_diff('hour', p.last_at, $now) / 24.0, 1) AS days_since_last,
                coalesce(p.gaps, []) AS gaps
         FROM per_contact p JOIN contacts c ON c.id = p.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE c.archived_at IS NULL
-        ORDER BY target_days - days_since_last, c.name
+        ORDER BY target_days - days_since_last, c.name, c.id
         LIMIT $limit""", {"sid": student_id, "now": now, "limit": limit})
+    frame["label"] = person_labels(frame)
+    return frame
 
 
 # --- outreach: the 3B7 routine and how people reply ---------------------------------------
-
-SECOND_CONTACT_BUSINESS_DAYS = 3
-CURMUDGEON_GRACE_BUSINESS_DAYS = 3
 
 # One row per contact who has been asked: their reply behaviour from their latest request.
 # Shared by reply_behaviour() and the contacts table, so both say the same thing.
 REPLY_BEHAVIOUR_SQL = f"""
     SELECT contact_id,
-           CASE WHEN replied_on IS NOT NULL AND replied_on <= $today THEN
-                    CASE WHEN business_days(sent_on, replied_on) <= {SECOND_CONTACT_BUSINESS_DAYS}
-                         THEN 'booster' ELSE 'obligate' END
-                WHEN follow_up_sent_on IS NOT NULL AND follow_up_sent_on <= $today
-                     AND business_days(follow_up_sent_on, $today) >= {CURMUDGEON_GRACE_BUSINESS_DAYS}
-                    THEN 'curmudgeon'
-                WHEN follow_up_sent_on IS NOT NULL AND follow_up_sent_on <= $today THEN 'waiting'
-                WHEN business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'waiting'
-                ELSE 'not_followed_up' END AS behaviour
+           {method.behaviour("")} AS behaviour
     FROM (SELECT *, row_number() OVER (PARTITION BY contact_id ORDER BY sent_on DESC, created_at DESC) AS latest
           FROM outreach_requests WHERE ($sid IS NULL OR student_id = $sid) AND sent_on <= $today)
     WHERE latest = 1"""
 
 
+@method.worded
 def reply_behaviour(db: Database, student_id: str | None, today: date) -> pd.DataFrame:
     """How each contact answered the latest request (Dalton's names). Booster: replied
-    within 3 business days. Obligate: replied, later than that. Curmudgeon: no reply, and
-    none within 3 business days of the one follow-up. Waiting: inside the 7-business-day
-    window, or just followed up. 'No reply, not followed up': past 7 business days and
-    the follow-up was never sent."""
+    within {BOOSTER_BUSINESS_DAYS} business days. Obligate: replied, later than that.
+    Curmudgeon: followed up, and no reply within {CURMUDGEON_BUSINESS_DAYS} business days of
+    the follow-up. Waiting: the request is pending. 'No reply, not followed up': past
+    {FOLLOW_UP_BUSINESS_DAYS} business days and the follow-up was never sent."""
     return db.df(f"SELECT CAST(contact_id AS VARCHAR) AS contact_id, behaviour FROM ({REPLY_BEHAVIOUR_SQL})",
                  {"sid": student_id, "today": today})
 
@@ -267,27 +288,29 @@ def reply_behaviour(db: Database, student_id: str | None, today: date) -> pd.Dat
 def reply_rates_by_week(db: Database, student_id: str | None, today: date, weeks: int = 26) -> pd.DataFrame:
     """Reply rate by the week a request was sent (weeks start on Monday; the last 26):
     replied / settled requests of that week, with n and a 95% Wilson interval. Requests
-    still pending (inside 7 business days) are counted apart, not against the rate."""
+    still pending (see requests) are counted apart, not against the rate."""
     frame = db.df(f"""
-        SELECT date_trunc('week', sent_on)::DATE AS week,
-               count(*) FILTER (WHERE replied_on <= $today) AS replied,
-               count(*) FILTER (WHERE (replied_on IS NULL OR replied_on > $today)
-                                  AND business_days(sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS}) AS pending,
+        SELECT date_trunc('week', r.sent_on)::DATE AS week,
+               count(*) FILTER (WHERE {method.replied("r")}) AS replied,
+               count(*) FILTER (WHERE {method.pending("r")}) AS pending,
+               count(*) FILTER (WHERE {method.settled("r")}) AS n,
                count(*) AS sent
-        FROM outreach_requests
-        WHERE {_SID} AND sent_on <= $today AND sent_on > $today - to_days(7 * $weeks)
+        FROM outreach_requests r
+        WHERE ($sid IS NULL OR r.student_id = $sid) AND r.sent_on <= $today AND r.sent_on > $today - to_days(7 * $weeks)
         GROUP BY week ORDER BY week""", {"sid": student_id, "today": today, "weeks": weeks})
-    frame["n"] = frame["sent"] - frame["pending"]
     frame["rate"] = [r / n if n else None for r, n in zip(frame["replied"], frame["n"])]
     bounds = [wilson_interval(r, n) for r, n in zip(frame["replied"], frame["n"])]
     frame["low"], frame["high"] = [b[0] for b in bounds], [b[1] for b in bounds]
     return frame
 
 
+@method.worded
 def reply_latency(db: Database, student_id: str | None, today: date, cap: int = 10) -> pd.DataFrame:
     """Business days from sending a request to the reply, for every reply so far, counted
-    by warmth (replies after 10 business days are grouped as '10+'). The 3 and 7 marks
-    are the 3B7 routine's: by 3 a Booster has answered; at 7 the one follow-up is due."""
+    by warmth (replies after 10 business days are grouped as '10+'). The
+    {SECOND_CONTACT_BUSINESS_DAYS} and {FOLLOW_UP_BUSINESS_DAYS} marks are the 3B7 routine's:
+    by {SECOND_CONTACT_BUSINESS_DAYS} a Booster has answered; at {FOLLOW_UP_BUSINESS_DAYS} the
+    one follow-up is due."""
     return db.df("""
         SELECT c.warmth, least(business_days(r.sent_on, r.replied_on), $cap) AS days, count(*) AS replies
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
@@ -323,14 +346,13 @@ def outreach_funnel(db: Database, student_id: str | None, today: date, now: date
 def thank_you_on_time_by_month(db: Database, student_id: str | None, today: date, now: datetime) -> pd.DataFrame:
     """Thank-yous sent on time, by the month of the conversation: on time / settled
     (on time + late + missing; still-open windows left out), with n and a 95% interval."""
-    frame = db.df("""
+    frame = db.df(f"""
         WITH held AS (
-            SELECT date_trunc('month', i.scheduled_at)::DATE AS month, i.thank_you_sent_at AS sent_at,
-                   i.scheduled_at + to_minutes(i.length_minutes) + to_hours(s.thank_you_hours) AS deadline
+            SELECT date_trunc('month', i.scheduled_at)::DATE AS month, {method.thank_you_state("i", "s")} AS state
             FROM interviews i JOIN students s ON s.id = i.student_id
-            WHERE ($sid IS NULL OR i.student_id = $sid) AND i.status = 'held' AND i.scheduled_at <= $now)
-        SELECT month, count(*) FILTER (WHERE sent_at <= deadline AND sent_at <= $now) AS on_time,
-               count(*) FILTER (WHERE (sent_at <= $now) OR deadline < $now) AS n
+            WHERE ($sid IS NULL OR i.student_id = $sid) AND {method.held("i")})
+        SELECT month, count(*) FILTER (WHERE state = 'on time') AS on_time,
+               count(*) FILTER (WHERE state <> 'open') AS n
         FROM held GROUP BY month HAVING n > 0 ORDER BY month""", {"sid": student_id, "now": now})
     frame["rate"] = frame["on_time"] / frame["n"]
     bounds = [wilson_interval(k, n) for k, n in zip(frame["on_time"], frame["n"])]

@@ -5,6 +5,8 @@ so a label shown to a student and a value stored never drift apart.
 """
 from __future__ import annotations
 
+from lib import method
+
 WARMTH = ("warm", "cold")
 
 # Where a contact comes from. The first seven share a connection with the student (warm);
@@ -46,7 +48,7 @@ TOUCH_KINDS = {
 }
 # Dalton's names for how people answer a request, from the measured reply time.
 REPLY_BEHAVIOURS = {
-    "booster": "Booster: replied within 3 business days",
+    "booster": f"Booster: replied within {method.BOOSTER_BUSINESS_DAYS} business days",
     "obligate": "Obligate: replied later",
     "curmudgeon": "Curmudgeon: no reply after the follow-up",
     "waiting": "Waiting for a reply",
@@ -59,9 +61,10 @@ TASK_KINDS = {"referral_outreach": "Reach out to a referral", "send_resume": "Se
               "connect_linkedin": "Connect on LinkedIn", "tell_helpers": "Tell everyone who helped",
               "other": "To-do"}
 
-THANK_YOU_HOURS = (24, 48)       # the guides say 24 hours; some allow 48
 DEFAULT_INTERVIEW_MINUTES = 30   # 20-30 minutes is the norm
-DEFAULT_KEEP_IN_TOUCH_DAYS = 182  # about every six months
+# The thank-you windows and the keep-in-touch interval are the method's rules: lib/method.py.
+THANK_YOU_HOURS = method.THANK_YOU_WINDOWS
+DEFAULT_KEEP_IN_TOUCH_DAYS = method.DEFAULT_KEEP_IN_TOUCH_DAYS
 
 
 def suggested_warmth(source: str) -> str:

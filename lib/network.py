@@ -201,8 +201,9 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
     if not wanted:
         return {}
     existing = cur.execute("""
-        SELECT lower(trim(regexp_replace(name, '\\s+', ' ', 'g'))), CAST(id AS VARCHAR), archived_at IS NULL
-        FROM organisations WHERE student_id = $sid""", {"sid": student_id}).fetchall()
+        SELECT name_key, CAST(id AS VARCHAR), archived_at IS NULL
+        FROM organisations WHERE student_id = $sid AND list_contains($keys, name_key)""",
+        {"sid": student_id, "keys": list(wanted)}).fetchall()
     ids: dict[str, str] = {}
     for key, oid, active in existing:   # prefer an active row if an archived twin exists
         if key not in ids or active:
@@ -210,7 +211,8 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
     missing = [(key, name) for key, name in wanted.items() if key not in ids]
     if missing:
         frame = pd.DataFrame({"id": [new_id() for _ in missing], "student_id": student_id,
-                              "name": [name for _, name in missing], "target": False, "created_at": now})
+                              "name": [name for _, name in missing], "name_key": [key for key, _ in missing],
+                              "target": False, "created_at": now})
         cur.register("new_organisations", frame)
         cur.execute("INSERT INTO organisations BY NAME SELECT * FROM new_organisations")
         cur.unregister("new_organisations")
@@ -437,9 +439,9 @@ def save_organisations(db: Database, student_id: str, rows: list[OrganisationInp
         raise InvalidRows(problems)
     with db.write(student_id=student_id) as cur:
         known = {key: (oid, target) for key, oid, target in cur.execute("""
-            SELECT lower(trim(regexp_replace(name, '\\s+', ' ', 'g'))), CAST(id AS VARCHAR), target
-            FROM organisations WHERE student_id = $sid AND archived_at IS NULL""",
-            {"sid": student_id}).fetchall()}
+            SELECT name_key, CAST(id AS VARCHAR), target
+            FROM organisations WHERE student_id = $sid AND archived_at IS NULL AND list_contains($keys, name_key)""",
+            {"sid": student_id, "keys": list(names_seen)}).fetchall()}
         for row, name, industry, motivation, postings in cleaned:
             twin = known.get(org_key(name))
             if twin and twin[0] != row.id and (row.id is not None or twin[1]):
@@ -450,10 +452,10 @@ def save_organisations(db: Database, student_id: str, rows: list[OrganisationInp
         for row, name, industry, motivation, postings in cleaned:
             org_id = row.id or ensure_organisations(cur, student_id, [name], now)[org_key(name)]
             updated = cur.execute("""
-                UPDATE organisations SET name = $name, industry = $industry, motivation = $motivation,
+                UPDATE organisations SET name = $name, name_key = $key, industry = $industry, motivation = $motivation,
                        postings = $postings, target = true, archived_at = NULL, revision = revision + 1
                 WHERE student_id = $sid AND id = $oid AND ($rev IS NULL OR revision = $rev)
-                RETURNING id""", {"name": name, "industry": industry, "motivation": motivation,
+                RETURNING id""", {"name": name, "key": org_key(name), "industry": industry, "motivation": motivation,
                                   "postings": postings, "sid": student_id, "oid": org_id,
                                   "rev": row.revision}).fetchall()
             if not updated:

@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib import drafts, network, prep
+from lib import drafts, method, network, prep
 from lib.db import Database, new_id
-from lib.followup import due_items
-from lib.metrics import (CURMUDGEON_GRACE_BUSINESS_DAYS, FOLLOW_UP_WINDOW_BUSINESS_DAYS, REPLY_BEHAVIOUR_SQL,
-                         SECOND_CONTACT_BUSINESS_DAYS)
+from lib.followup import NEXT_AT_ORGANISATION_SQL, due_items
+from lib.metrics import REPLY_BEHAVIOUR_SQL
 from lib.models import (CHANNELS, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput,
                         clean_text)
 from lib.students import get_student
@@ -167,15 +166,7 @@ def schedule(db: Database, student_id: str, request_id: str, start: datetime, fm
 
 # --- reads -------------------------------------------------------------------------------
 
-STATE_SQL = f"""
-    CASE WHEN r.replied_on IS NOT NULL AND r.replied_on <= $today THEN 'Replied'
-         WHEN r.follow_up_sent_on IS NOT NULL
-              AND business_days(r.follow_up_sent_on, $today) < {CURMUDGEON_GRACE_BUSINESS_DAYS} THEN 'Followed up'
-         WHEN r.follow_up_sent_on IS NOT NULL THEN 'Unanswered: move on'
-         WHEN business_days(r.sent_on, $today) < {SECOND_CONTACT_BUSINESS_DAYS} THEN 'Waiting'
-         WHEN business_days(r.sent_on, $today) < {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'Try a second contact'
-         WHEN business_days(r.sent_on, $today) = {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'Follow up today'
-         ELSE 'Follow-up overdue' END"""
+STATE_SQL = method.step("r")
 
 
 def requests_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
@@ -187,9 +178,7 @@ def requests_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
                r.channel AS "Channel", r.sent_on AS "Sent",
                business_days(r.sent_on, coalesce(least(r.replied_on, $today), $today)) AS "Business days",
                {STATE_SQL} AS "3B7",
-               CASE WHEN r.replied_on <= $today THEN 'replied'
-                    WHEN business_days(r.sent_on, $today) <= {FOLLOW_UP_WINDOW_BUSINESS_DAYS} THEN 'pending'
-                    ELSE 'unanswered' END AS "Counts as",
+               {method.counts_as("r")} AS "Counts as",
                r.follow_up_sent_on AS "Followed up", r.replied_on AS "Replied", r.outcome AS "Outcome",
                b.behaviour AS "Replies"
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
@@ -225,18 +214,15 @@ def agreed_unscheduled(db: Database, student_id: str, today: date) -> pd.DataFra
 def do_today(db: Database, student_id: str, today: date, now: datetime) -> pd.DataFrame:
     """The 3B7 items due today or overdue (the same items as the home page's due list),
     each second-contact item with a suggestion: the next person at that organisation not
-    yet asked, warm first."""
+    yet asked, warm first (none when nobody else there is in the network)."""
     due = due_items(db, student_id, today, now, horizon_days=0)
     due = due[due["kind"].isin(["follow_up", "second_contact"])].copy()
     due["request_id"] = due["item_key"].str.split(":").str[1]
-    suggestions = db.df("""
-        SELECT CAST(r.id AS VARCHAR) AS request_id, o.name AS organisation,
-               first(CAST(n.id AS VARCHAR) ORDER BY n.warmth = 'cold', lower(n.name)) AS next_id,
-               first(n.name ORDER BY n.warmth = 'cold', lower(n.name)) AS next_name
+    suggestions = db.df(f"""
+        SELECT CAST(r.id AS VARCHAR) AS request_id, o.name AS organisation, nx.next_id, nx.next_name
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
         JOIN organisations o ON o.id = c.organisation_id
-        LEFT JOIN contacts n ON n.organisation_id = c.organisation_id AND n.id <> c.id AND n.archived_at IS NULL
-             AND n.id NOT IN (SELECT contact_id FROM outreach_requests WHERE student_id = $sid)
-        WHERE r.student_id = $sid AND r.replied_on IS NULL
-        GROUP BY r.id, o.name""", {"sid": student_id})
+        LEFT JOIN ({NEXT_AT_ORGANISATION_SQL}) nx ON nx.student_id = r.student_id AND nx.organisation_id = o.id
+        WHERE r.student_id = $sid AND list_contains($ids, CAST(r.id AS VARCHAR))""",
+                        {"sid": student_id, "today": today, "ids": due["request_id"].tolist()})
     return due.merge(suggestions, on="request_id", how="left")

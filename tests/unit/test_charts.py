@@ -57,3 +57,34 @@ def test_warmth_bars_label_axes_and_keep_the_order_given():
     assert (warm.name, list(warm.y), list(warm.x)) == ("Warm", ["LinkedIn", "Alumni"], [0, 3])
     assert (cold.marker.color, list(cold.x)) == (charts.WARMTH_COLOURS["cold"], [5, 1])
     assert charts.warmth_bars(frame.iloc[0:0], "source", "x").layout.annotations[0].text == "No contacts yet."
+
+
+# --- issue 15 ----------------------------------------------------------------------------------
+
+def test_hours_to_thank_you_shows_every_point_or_marks_it_beyond_the_axis():
+    frame = pd.DataFrame({
+        "contact": ["Quick", "Late", "Weeks <b>old</b>"], "warmth": ["warm", "cold", "warm"],
+        "ended_at": pd.to_datetime(["2026-10-01 10:30", "2026-10-20 10:30", "2026-09-01 10:30"]),
+        "hours": [5.0, 30.0, 1900.0], "sent": [True, True, False]})
+    fig = charts.thank_you_chart(frame)
+    top = fig.layout.yaxis.range[1]
+    drawn = [(y, symbol) for trace in fig.data
+             for y, symbol in zip(trace.y, trace.marker.symbol if isinstance(trace.marker.symbol, tuple)
+                                  else [trace.marker.symbol] * len(trace.y))]
+    assert len(drawn) == len(frame)                                   # every conversation is a point
+    assert all(0 <= y <= top for y, _ in drawn)                       # ...inside the axis
+    assert [s for y, s in drawn if y == top] == ["triangle-up"]       # the one beyond it sits on the edge, marked
+    assert any("beyond" in a.text and "1900" in a.text for a in fig.layout.annotations)
+    weeks = next(t for t in fig.data if t.name == "Warm contact: not sent yet")
+    assert weeks.customdata[0][1] == 1900.0 and weeks.customdata[0][0] == "Weeks &lt;b&gt;old&lt;/b&gt;"
+
+
+def test_same_named_people_are_separate_rows_in_the_touch_gaps_chart():
+    frame = pd.DataFrame({"contact_id": ["a", "b"], "contact": ["Sam Lee", "Sam Lee"],
+                          "organisation": ["Acme", "Birch"], "warmth": ["warm", "cold"], "target_days": [182, 182],
+                          "days_since_last": [10.0, 200.0], "gaps": [[1.0], [3.0]]})
+    from lib.followup import person_labels
+    frame["label"] = person_labels(frame)
+    fig = charts.touch_gap_chart(frame)
+    assert set(fig.data[0].y) == {"Sam Lee (Acme)", "Sam Lee (Birch)"}
+    assert len(fig.data[2].y) == 2 and len(set(fig.data[2].y)) == 2     # a diamond on each person's row

@@ -5,9 +5,10 @@ import subprocess
 import sys
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
-from lib import coaching, demo, followup, network, outreach
+from lib import coaching, demo, followup, metrics, network, outreach
 from lib.db import Database
 from lib.models import InvalidRows
 from lib.network import ContactInput
@@ -34,7 +35,8 @@ def test_cohort_figures_equal_each_students_stats(tmp_path, now):
         assert row.held == stats["conversations"]["held"]
         assert (row.on_time, row.late, row.missing) == tuple(stats["thank_yous"][k] for k in ("on_time", "late", "missing"))
         assert row.overdue == stats["follow_ups_due"]["overdue"]
-        assert row.reply_rate == pytest.approx(stats["requests"]["reply_rate"] or float("nan"), nan_ok=True, abs=1e-4)
+        assert row.reply_rate == stats["requests"]["reply_rate"]
+        assert (row.thanks_settled, row.on_time_rate) == (stats["thank_yous"]["settled"], stats["thank_yous"]["on_time_rate"])
 
 
 def test_stuck_flags_at_a_frozen_date(db, now):
@@ -94,3 +96,41 @@ def test_since_last_session_and_report(db, now):
     html = coaching.session_report(db, sid, TODAY, now, coach="Jo")
     assert "<script>" not in html and "Eve &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Write to &lt;b&gt;Bob&lt;/b&gt;" in html and "since the session on 10 November" in html
+
+
+def test_last_activity_is_what_happened_not_what_was_scheduled(db, now):
+    """Held on 10 Oct, nothing since; a conversation scheduled for 17 Nov (never logged) and
+    one cancelled on 18 Nov are not activity: the student is quiet."""
+    sid, contact = "00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-000000000101"
+    with db.write() as cur:
+        cur.execute("INSERT INTO students (id, name, created_at) VALUES (?, 'Quiet', '2026-09-01')", [sid])
+        cur.execute("""INSERT INTO contacts (id, student_id, name, warmth, source, created_at)
+                       VALUES (?, ?, 'Carla', 'warm', 'alumni', '2026-09-01')""", [contact, sid])
+        cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, replied_on, outcome,
+                       created_at) VALUES (uuid(), ?, ?, 'email', '2026-10-01', '2026-10-03', 'agreed', '2026-10-01')""",
+                    [sid, contact])
+        for at, status, thanks in (("2026-10-10 10:00", "held", "2026-10-10 18:00"), ("2026-11-17 10:00", "scheduled", None),
+                                   ("2026-11-18 10:00", "cancelled", None), ("2026-11-27 10:00", "scheduled", None)):
+            cur.execute("""INSERT INTO interviews (id, student_id, contact_id, scheduled_at, format, status,
+                           thank_you_sent_at, created_at) VALUES (uuid(), ?, ?, ?, 'video', ?, ?, '2026-10-03')""",
+                        [sid, contact, at, status, thanks])
+    row = coaching.cohort_overview(db, TODAY, now).set_index("name").loc["Quiet"]
+    assert pd.Timestamp(row["last_activity"]).date() == date(2026, 10, 10)
+    assert "quiet" in row["flags"]
+    followup.log_touch(db, sid, contact, "update", date(2026, 11, 19), None, "An update", TODAY, now)
+    row = coaching.cohort_overview(db, TODAY, now).set_index("name").loc["Quiet"]
+    assert pd.Timestamp(row["last_activity"]).date() == date(2026, 11, 19) and "quiet" not in row["flags"]
+
+
+def test_the_overview_reuses_the_figures_by_student(db, now):
+    """Each count in the overview is the figure's own, by student, with its n."""
+    a, b = create_student(db, "A"), create_student(db, "B")
+    agreed_conversation(db, a, "Carla", on(9), held=True)
+    agreed_conversation(db, b, "Dee", on(19, 9), held=True)
+    overview = coaching.cohort_overview(db, TODAY, now).set_index("id")
+    for figure, columns in ((metrics.requests(db, None, TODAY, by_student=True), ["sent", "replied", "pending", "settled"]),
+                            (metrics.thank_yous(db, None, now, by_student=True), ["on_time", "late", "missing"])):
+        frame = figure.set_index("student_id")
+        for sid in (a, b):
+            assert overview.loc[sid, columns].tolist() == frame.loc[sid, columns].tolist()
+    assert overview.loc[b, "thanks_settled"] == metrics.thank_yous(db, b, now)["settled"] == 1

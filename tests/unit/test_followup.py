@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import icalendar
 import pytest
 
-from lib import exports, followup, network, outreach, prep
+from lib import charts, exports, followup, metrics, network, outreach, prep
 from lib.db import Database
 from lib.models import InvalidInput
 from lib.network import ContactInput
@@ -41,8 +41,8 @@ def test_thank_you_clock_states(db, student, now):     # now = Friday 20 Nov, 12
     clock = followup.thank_you_clock(db, student, TODAY, now).set_index("contact")
     assert clock["state"].to_dict() == {"Open": "open", "Missing": "missing", "On time": "on time", "Late": "late"}
     assert clock.loc["Open", "hours_left"] == 21.5
-    followup.set_thank_you_window(db, student, 48)
-    assert followup.thank_you_clock(db, student, TODAY, now).set_index("contact").loc["Missing", "state"] == "open"
+    followup.set_thank_you_window(db, student, 48)        # from now on: the conversations held keep 24 hours
+    assert followup.thank_you_clock(db, student, TODAY, now).set_index("contact").loc["Missing", "state"] == "missing"
     with pytest.raises(InvalidInput, match="Thank-you window"):
         followup.set_thank_you_window(db, student, 72)
     with pytest.raises(InvalidInput, match="Sent at"):
@@ -176,3 +176,47 @@ def test_export_cli(tmp_path, now):
                            "does not exist")]:
         result = cli(*args)
         assert result.returncode == 2 and message in result.stderr, result
+
+
+# --- issue 15 ------------------------------------------------------------------------------
+
+def test_the_thank_you_window_in_force_is_kept_with_the_conversation(db, student, now):
+    """A 48-hour student switched to 24: what was on time under 48 stays on time; a
+    conversation held after the switch is measured against 24."""
+    followup.set_thank_you_window(db, student, 48)
+    _, before = held(db, student, now, "Before", datetime(2026, 11, 18, 9))            # ends 9:30 on the 18th
+    followup.record_thank_you(db, student, before, datetime(2026, 11, 19, 20), None, now)   # 34.5 h: on time under 48
+    followup.set_thank_you_window(db, student, 24)
+    _, after = held(db, student, now, "After", datetime(2026, 11, 19, 9))              # held under 24
+    followup.record_thank_you(db, student, after, datetime(2026, 11, 20, 11), None, now)    # 25.5 h: late
+    clock = followup.thank_you_clock(db, student, TODAY, now).set_index("contact")
+    assert clock[["state", "window_hours"]].to_dict("index") == {
+        "Before": {"state": "on time", "window_hours": 48}, "After": {"state": "late", "window_hours": 24}}
+    assert metrics.thank_yous(db, student, now) == {"on_time": 1, "late": 1, "missing": 0, "settled": 2,
+                                                    "on_time_rate": 0.5}
+    followup.set_thank_you_window(db, student, 48)       # switching back re-grades nothing either
+    assert followup.thank_you_clock(db, student, TODAY, now).set_index("contact")["state"].to_dict() == {
+        "Before": "on time", "After": "late"}
+    hours = metrics.thank_you_hours(db, student, now).set_index("contact")
+    assert hours["window_hours"].to_dict() == {"Before": 48, "After": 24}
+
+
+@pytest.mark.parametrize("days, status", [(272, "amber"), (273, "amber"), (274, "red")])
+def test_keep_in_touch_turns_red_only_past_one_and_a_half_times(db, student, now, days, status):
+    """182-day interval: 1.5 x 182 = 273 days. README: red *past* one and a half times it."""
+    met = datetime.combine(TODAY - timedelta(days=days), datetime.min.time()).replace(hour=10)
+    held(db, student, now, "Carla", met)
+    row = followup.cadence(db, student, TODAY).iloc[0]
+    assert (row["days_since"], row["status"]) == (days, status)
+
+
+def test_keep_in_touch_timeline_rows_are_people(db, student, now):
+    for day in (2, 3):
+        agreed_conversation(db, student, "Sam Lee", datetime(2026, 11, day, 10), held=True,
+                            organisation=f"Org {day}")
+    people, points = followup.timeline(db, student, TODAY)
+    assert sorted(people["label"]) == ["Sam Lee (Org 2)", "Sam Lee (Org 3)"]
+    assert set(points["label"]) == set(people["label"])
+    fig = charts.cadence_timeline(people, points, TODAY)
+    rows = {y for trace in fig.data for y in trace.y}
+    assert rows == {"Sam Lee (Org 2)", "Sam Lee (Org 3)"}

@@ -99,7 +99,8 @@ def test_conversations(data, now):
 
 
 def test_thank_yous(data, now):
-    assert metrics.thank_yous(data, A, now) == {"on_time": 1, "late": 1, "missing": 1, "on_time_rate": 0.3333}
+    assert metrics.thank_yous(data, A, now) == {"on_time": 1, "late": 1, "missing": 1, "settled": 3,
+                                                "on_time_rate": 0.3333}
     # Before the 24-hour window of interview 2 closed, it is neither late nor missing.
     assert metrics.thank_yous(data, A, datetime(2026, 11, 19, 18, 0))["missing"] == 0
 
@@ -108,12 +109,13 @@ def test_due_queue(data, now):
     due = due_items(data, A, TODAY, now, horizon_days=0)
     today = sorted(due.loc[due["status"] == "today", "kind"])
     overdue = sorted(due.loc[due["status"] == "overdue", "kind"])
-    # today: thank-you for interview 2 (due 11-20), 3B7 follow-up for r5 (11-11 + 7 bd), action item
-    assert today == ["action_item", "follow_up", "thank_you"]
-    # overdue: follow-up for r3 (due 11-11), unfinished prep item (11-19), to-do (11-18);
-    # the snoozed to-do is hidden until 11-21
-    assert overdue == ["follow_up", "prep", "task"]
-    assert metrics.follow_ups_due(data, A, TODAY, now) == {"today": 3, "overdue": 3}
+    # today: 3B7 follow-up for r5 (11-11 + 7 bd), action item
+    assert today == ["action_item", "follow_up"]
+    # overdue: unfinished prep item (11-19), to-do (11-18), and the thank-you for interview 2, whose
+    # deadline (11-20 09:30) passed this morning; the snoozed to-do is hidden until 11-21. The
+    # follow-up for r3 (14 business days, past its Curmudgeon point at 10) has left the list.
+    assert overdue == ["prep", "task", "thank_you"]
+    assert metrics.follow_ups_due(data, A, TODAY, now) == {"today": 2, "overdue": 3}
 
 
 def test_pipeline(data, now):
@@ -151,3 +153,87 @@ def test_definitions_are_readable():
     for figure in (metrics.contacts, metrics.requests, metrics.thank_yous, metrics.pipeline):
         text = metrics.definition(figure)
         assert len(text) > 60 and "\n" not in text
+
+
+# --- issue 15: the audit's findings and the definitions at the edges --------------------------
+
+from lib import followup, network, outreach, prep                       # noqa: E402
+from lib.students import create_student                                   # noqa: E402
+from tests.factories import agreed_conversation, on                       # noqa: E402
+
+
+@pytest.fixture
+def ada(db, now):
+    prep.sync_question_bank(db, now)
+    return create_student(db, "Ada")
+
+
+def test_archived_contacts_leave_every_future_facing_list_and_count(db, ada, now):
+    """Archiving a person takes their thank-you, log-the-conversation, prep, 3B7 and to-do
+    items out of the due queue and their conversation out of 'coming up'; the requests
+    sent to them still count in the reply rate."""
+    asked = network.add_contact(db, ada, network.ContactInput(name="Asked", organisation="Acme", source="alumni"), now)
+    network.add_contact(db, ada, network.ContactInput(name="Colleague", organisation="Acme", source="alumni"), now)
+    outreach.log_request(db, ada, asked, "email", date(2026, 11, 11), None, TODAY, now)     # 7 bd: follow up today
+    _, thanked = agreed_conversation(db, ada, "Met", on(19), held=True)                     # thank-you due
+    _, unlogged = agreed_conversation(db, ada, "Unlogged", on(18))                          # log it
+    _, upcoming = agreed_conversation(db, ada, "Upcoming", on(24))                          # prep items
+    with db.write() as cur:
+        cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, due_on, created_at)
+                       VALUES (uuid(), ?, 'other', 'Send Asked the article', ?, '2026-11-19', now())""", [ada, asked])
+    people = [asked, thanked, unlogged, upcoming]
+    before = followup.due_items(db, ada, TODAY, now, horizon_days=30)
+    assert set(before["kind"]) >= {"follow_up", "second_contact", "thank_you", "log_conversation", "prep", "task"}
+    assert metrics.conversations(db, ada, TODAY, now)["scheduled"] == 1
+    rates_before = metrics.requests(db, ada, TODAY)
+    for person in people:
+        network.set_archived(db, ada, person, now, True)
+    after = followup.due_items(db, ada, TODAY, now, horizon_days=30)
+    assert after[after["contact_id"].isin(people)].empty, after[["kind", "title"]]
+    assert metrics.follow_ups_due(db, ada, TODAY, now) == {"today": 0, "overdue": 0}
+    assert metrics.overdue_by_kind(db, ada, TODAY, now).empty
+    assert metrics.conversations(db, ada, TODAY, now) == {"held": 1, "scheduled": 0}
+    assert metrics.requests(db, ada, TODAY) == rates_before and rates_before["sent"] == 4
+    assert metrics.touch_gaps(db, ada, now).empty and followup.cadence(db, ada, TODAY).empty
+
+
+def test_a_thank_you_is_due_today_until_its_deadline_then_overdue(db, ada, now):
+    iid, _ = agreed_conversation(db, ada, "Carla", on(19, 11), held=True)   # ends 11:30; deadline today 11:30
+    due = followup.due_items(db, ada, TODAY, now, horizon_days=0).set_index("item_key")
+    clock = followup.thank_you_clock(db, ada, TODAY, now)
+    assert clock["state"].tolist() == ["missing"]
+    assert due.loc[f"thank_you:{iid}", "status"] == "overdue"
+    before = datetime(2026, 11, 20, 11, 29)
+    due = followup.due_items(db, ada, TODAY, before, horizon_days=0).set_index("item_key")
+    assert due.loc[f"thank_you:{iid}", "status"] == "today"
+    assert followup.thank_you_clock(db, ada, TODAY, before)["state"].tolist() == ["open"]
+
+
+def test_a_passed_unlogged_conversation_keeps_one_item(db, ada, now):
+    iid, carla = agreed_conversation(db, ada, "Carla", on(19, 10))            # asked 12 Nov; prep due 14-19 Nov
+    assert db.scalar("SELECT count(*) FROM prep_items WHERE interview_id = ? AND due_on < ?", [iid, TODAY]) > 0
+    due = followup.due_items(db, ada, TODAY, now, horizon_days=7)
+    assert due[due["contact_id"] == carla]["kind"].tolist() == ["log_conversation"]
+    during = datetime(2026, 11, 19, 10, 10)                                    # still under way: prep, no log item
+    due = followup.due_items(db, ada, date(2026, 11, 19), during, horizon_days=7)
+    assert "log_conversation" not in set(due["kind"]) and "prep" in set(due["kind"])
+
+
+def test_later_this_week_means_up_to_sunday(db, ada, now):
+    with db.write() as cur:
+        for text, due_on in (("Saturday", "2026-11-21"), ("Sunday", "2026-11-22"), ("Monday", "2026-11-23")):
+            cur.execute("INSERT INTO action_items (id, student_id, text, due_on, created_at) VALUES (uuid(), ?, ?, ?, now())",
+                        [ada, text, due_on])
+    week = followup.week_ahead(db, ada, TODAY, now)                            # TODAY is a Friday
+    assert week["title"].tolist() == ["Saturday", "Sunday"]
+    assert followup.week_ahead(db, ada, date(2026, 11, 22), datetime(2026, 11, 22, 12))["title"].tolist() == [
+        "Saturday", "Sunday"]                                                  # on Sunday: overdue and today only
+
+
+def test_same_named_people_have_their_own_rows(db, ada, now):
+    agreed_conversation(db, ada, "Sam Lee", on(2), held=True, organisation="Acme")
+    agreed_conversation(db, ada, "Sam Lee", on(3), held=True, organisation="Birch")
+    agreed_conversation(db, ada, "Sam Lee", on(4), held=True, organisation="Birch")
+    gaps = metrics.touch_gaps(db, ada, now)
+    assert len(gaps) == 3 and gaps["contact_id"].nunique() == 3
+    assert sorted(gaps["label"]) == ["Sam Lee (Acme)", "Sam Lee (Birch, #1)", "Sam Lee (Birch, #2)"]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from lib import demo, metrics, network, outreach
+from lib import demo, followup, metrics, network, outreach
 from lib.db import Database
 from lib.models import InvalidInput
 from lib.network import ContactInput
@@ -94,9 +94,9 @@ def test_3b7_states_reply_behaviour_and_do_today(db, student, now):
     assert table["3B7"].to_dict() == {
         "Dee": "Waiting", "Abe": "Try a second contact", "Bea": "Follow up today", "Cal": "Follow-up overdue",
         "Eve": "Unanswered: move on", "Hal": "Followed up", "Fay": "Replied", "Gus": "Replied"}
-    assert table["Counts as"].to_dict() == {
+    assert table["Counts as"].to_dict() == {   # Hal was followed up yesterday: pending until the Curmudgeon point
         "Dee": "pending", "Abe": "pending", "Bea": "pending", "Cal": "unanswered", "Eve": "unanswered",
-        "Hal": "unanswered", "Fay": "replied", "Gus": "replied"}
+        "Hal": "pending", "Fay": "replied", "Gus": "replied"}
     behaviour = metrics.reply_behaviour(db, student, TODAY)
     by_name = {name: behaviour.set_index("contact_id")["behaviour"][cid] for name, cid in ids.items()}
     assert by_name == {"Dee": "waiting", "Abe": "waiting", "Bea": "waiting", "Cal": "not_followed_up",
@@ -129,3 +129,87 @@ def test_outreach_figures_agree_with_stats_on_the_demo(tmp_path):
             assert int(metrics.reply_latency(db, sid, TODAY)["replies"].sum()) == stats["replied"]
             funnel = metrics.outreach_funnel(db, sid, TODAY, datetime(2026, 11, 20, 12)).set_index(["warmth", "stage"])
             assert funnel.loc[("warm", "Replied"), "people"] + funnel.loc[("cold", "Replied"), "people"] <= stats["replied"]
+
+
+# --- issue 15: definitions at the edges -------------------------------------------------------
+
+def test_a_followed_up_request_replied_on_day_11_was_pending_until_then(db, student, now):
+    """3B7: replies after the follow-up are normal; the request is pending until the
+    Curmudgeon point (3 business days after the follow-up), not unanswered on day 8."""
+    carla = person(db, student, now, "Carla")
+    rid = outreach.log_request(db, student, carla, "email", D(2026, 11, 2), None, TODAY, now)   # a Monday
+    outreach.mark_follow_up_sent(db, student, rid, D(2026, 11, 11), TODAY)                     # day 7
+    outreach.record_reply(db, student, rid, D(2026, 11, 17), "agreed", TODAY, now)             # day 11
+    for day in (D(2026, 11, 12), D(2026, 11, 13), D(2026, 11, 16)):                            # days 8 to 10
+        assert metrics.requests(db, student, day) == {
+            "sent": 1, "replied": 0, "pending": 1, "settled": 0, "reply_rate": None}, day
+    assert outreach.requests_table(db, student, D(2026, 11, 16))["Counts as"].tolist() == ["pending"]
+    assert metrics.requests(db, student, D(2026, 11, 17))["reply_rate"] == 1.0
+    assert metrics.reply_behaviour(db, student, TODAY)["behaviour"].tolist() == ["obligate"]
+
+
+def test_3b7_items_end_after_the_curmudgeon_point(db, student, now):
+    """A request past its Curmudgeon point leaves the due list and shows as unanswered;
+    one still inside it keeps its follow-up item (exactly 10 business days: still there)."""
+    old = person(db, student, now, "Old", org="Acme")
+    person(db, student, now, "Colleague", org="Acme")
+    stale = outreach.log_request(db, student, old, "email", D(2026, 6, 1), None, TODAY, now)
+    edge = outreach.log_request(db, student, person(db, student, now, "Edge", org="Edge Co"), "email",
+                                D(2026, 11, 6), None, TODAY, now)              # 10 business days ago
+    gone = outreach.log_request(db, student, person(db, student, now, "Gone", org="Gone Co"), "email",
+                                D(2026, 11, 5), None, TODAY, now)              # 11
+    followed = outreach.log_request(db, student, person(db, student, now, "Followed", org="F Co"), "email",
+                                    D(2026, 11, 2), None, TODAY, now)
+    outreach.mark_follow_up_sent(db, student, followed, D(2026, 11, 16), TODAY)   # 4 business days ago
+    due = followup.due_items(db, student, TODAY, now, horizon_days=7)
+    keys = set(due["item_key"])
+    assert f"follow_up:{edge}" in keys and f"second_contact:{edge}" in keys
+    assert not {k for k in keys if k.split(":")[1] in (stale, gone, followed)}
+    states = outreach.requests_table(db, student, TODAY).set_index("Contact")
+    assert states.loc[["Old", "Gone", "Followed"], "3B7"].tolist() == ["Unanswered: move on"] * 3
+    assert states.loc["Edge", "3B7"] == "Follow-up overdue"
+
+
+def test_a_second_contact_only_from_people_at_that_organisation_not_yet_asked(db, student, now):
+    ann = person(db, student, now, "Ann", org="Straße GmbH")
+    bob = person(db, student, now, "Bob", org="STRASSE  GmbH")       # the same organisation, typed differently
+    asked = person(db, student, now, "Asked Already", org="Strasse GmbH")
+    outreach.log_request(db, student, asked, "email", D(2026, 11, 13), None, TODAY, now)
+    archived = person(db, student, now, "Archived", org="Strasse GmbH", source="family")
+    network.set_archived(db, student, archived, now, True)
+    person(db, student, now, "Elsewhere", org="Strasse Holdings")
+    outreach.log_request(db, student, ann, "email", D(2026, 11, 16), None, TODAY, now)   # 4 business days
+    due = outreach.do_today(db, student, TODAY, now)
+    ann_item = due[(due["kind"] == "second_contact") & (due["contact_id"] == ann)]
+    assert ann_item["next_id"].tolist() == [bob]
+    assert db.scalar("SELECT count(DISTINCT organisation_id) FROM contacts WHERE name <> 'Elsewhere'") == 1
+    network.set_archived(db, student, bob, now, True)                 # now nobody else there
+    due = outreach.do_today(db, student, TODAY, now)
+    ann_item = due[(due["kind"] == "second_contact") & (due["contact_id"] == ann)]
+    assert ann_item["next_id"].isna().all() and len(ann_item) == 1
+    assert ann_item["title"].iloc[0].startswith("No one else at Straße GmbH")
+
+
+def test_organisations_are_one_by_their_stored_key(db, student, now):
+    first = person(db, student, now, "Ann", org="Straße GmbH")
+    second = person(db, student, now, "Bob", org="  STRASSE   GmbH ")
+    orgs = db.rows("SELECT name, name_key FROM organisations")
+    assert orgs == [("Straße GmbH", "strasse gmbh")]
+    assert network.get_contact(db, student, second)["organisation"] == network.get_contact(db, student, first)["organisation"]
+    with pytest.raises(Exception, match="already"):
+        network.save_organisations(db, student, [network.OrganisationInput(1, None, "Straße GmbH", None, 2, 2),
+                                                 network.OrganisationInput(2, None, "strasse gmbh", None, 1, 1)], now)
+    network.save_organisations(db, student, [network.OrganisationInput(1, None, "STRASSE GMBH", None, 2, 2)], now)
+    assert db.rows("SELECT name, name_key, target FROM organisations") == [("STRASSE GMBH", "strasse gmbh", True)]
+
+
+def test_an_archived_contacts_request_leaves_the_queue_but_counts_in_the_rate(db, student, now):
+    gone = person(db, student, now, "Gone", org="Acme")
+    person(db, student, now, "Other", org="Acme")
+    rid = outreach.log_request(db, student, gone, "email", D(2026, 11, 9), None, TODAY, now)   # 9 business days
+    assert {f"follow_up:{rid}", f"second_contact:{rid}"} <= set(followup.due_items(db, student, TODAY, now)["item_key"])
+    network.set_archived(db, student, gone, now, True)
+    assert not [k for k in followup.due_items(db, student, TODAY, now, horizon_days=30)["item_key"] if rid in k]
+    assert outreach.do_today(db, student, TODAY, now).empty
+    assert metrics.requests(db, student, TODAY) == {"sent": 1, "replied": 0, "pending": 0, "settled": 1,
+                                                    "reply_rate": 0.0}
