@@ -200,10 +200,15 @@ def _import_linkedin(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
         return 0
     verb = "would add" if args.dry_run else "added"
+    if parsed.source:
+        print(f"read {parsed.source}")
     print(f"{path.name}: {verb} {result['new']} new contacts; {result['duplicates']} already in the network; "
           f"{result['skipped_blank']} blank rows skipped; {len(result['invalid'])} invalid rows"
+          + (f"; {len(result['warnings'])} warnings" if result["warnings"] else "")
           + (" (dry run: nothing written)" if args.dry_run else ""))
     for row in result["invalid"]:
+        print(f"  line {row['line']}: {row['reason']}")
+    for row in result["warnings"]:
         print(f"  line {row['line']}: {row['reason']}")
     return 0
 

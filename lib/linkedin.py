@@ -53,7 +53,10 @@ class ParsedFile:
     layout: str                                   # 'current' (with URL) or 'older'
     connections: list[Connection] = field(default_factory=list)
     skipped_blank: int = 0
-    invalid: list[dict] = field(default_factory=list)   # {"line": n, "reason": "..."}
+    invalid: list[dict] = field(default_factory=list)   # {"line": n, "reason": "..."}: rows not imported
+    encoding: str = "utf-8"                       # as decided by read_text
+    source: str | None = None                     # which file of an archive was read
+    warnings: list[dict] = field(default_factory=list)  # {"line": n, "reason": "..."}: imported, a field left out
 
 
 @dataclass
@@ -65,65 +68,203 @@ class ImportPlan:
     def summary(self) -> dict:
         """The figures of a preview, in the CLI's --json shape."""
         return {"new": len(self.new), "duplicates": len(self.duplicates),
-                "skipped_blank": self.parsed.skipped_blank, "invalid": list(self.parsed.invalid)}
+                "skipped_blank": self.parsed.skipped_blank, "invalid": list(self.parsed.invalid),
+                "warnings": list(self.parsed.warnings)}
 
 
 # --- reading the file --------------------------------------------------------------------
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
+MAX_TEXT_BYTES = 20_000_000      # a 30,000-connection export is about 3 MB
+MAX_ZIP_RATIO = 50               # real CSV text deflates 3-10 times; a bomb, hundreds or thousands
+ZIP_CHUNK = 1 << 16
 
-    A ZIP (the whole LinkedIn archive, or Excel's .xlsx) is opened to find Connections.csv.
-    """
+
+def decode(data: bytes) -> str:
+    """The file's text (see read_text, which also says how it was decided)."""
+    return read_text(data)[0]
+
+
+def read_text(data: bytes) -> tuple[str, str, str | None, list[dict]]:
+    """(text, encoding, source note, warnings) of an upload: a Connections.csv, or a ZIP (the
+    whole LinkedIn archive) holding one, read with bounds on size and compression ratio.
+
+    The encoding is decided per file, with evidence: a BOM says UTF-8 or UTF-16; text that
+    is valid UTF-8 is UTF-8; text with valid UTF-8 characters and a few bytes that are not
+    stays UTF-8, those bytes replaced and their lines returned as warnings; text with no
+    UTF-8 characters at all is Windows-1252. A file that mixes the two is refused rather
+    than shown garbled."""
+    source = None
     if data[:4] == b"PK\x03\x04":
-        return decode(_connections_from_zip(data))
+        data, source = _connections_from_zip(data)
+    if len(data) > MAX_TEXT_BYTES:
+        raise NotAConnectionsExport(f"the file is {len(data):,} bytes, larger than the {MAX_TEXT_BYTES:,} a "
+                                    "LinkedIn Connections export can be")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise NotAConnectionsExport(f"the file says it is UTF-16 but byte {exc.start:,} is not") from None
+        _refuse_nul(text, "\x00")
+        return text, "utf-16", source, []
+    head = data[:4096]
+    control = sum(head.count(bytes([c])) for c in (*range(0, 9), *range(14, 27), *range(28, 32)))
+    if head.count(b"\x00") > 4 or control > max(2, len(head) // 20):
         raise NotAConnectionsExport("this is not a text file; export Connections.csv from LinkedIn "
                                     "and upload that file")
+    _refuse_nul(data, b"\x00")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8", source, []
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise NotAConnectionsExport("the file is neither UTF-8 nor Windows-1252 text") from None
+    bad_at = _invalid_utf8_positions(data)
+    good = _utf8_multibyte_count(data)
+    if good == 0:
+        try:
+            return data.decode("cp1252"), "cp1252", source, []
+        except UnicodeDecodeError:
+            raise NotAConnectionsExport("the file is neither UTF-8 nor Windows-1252 text; save it again as "
+                                        "UTF-8 (CSV UTF-8 in Excel)") from None
+    lines = sorted({data.count(b"\n", 0, at) + 1 for at in bad_at})
+    if len(bad_at) > good:
+        raise NotAConnectionsExport(
+            f"the file mixes text encodings: {good:,} characters are UTF-8 but {len(bad_at):,} bytes are not "
+            f"(lines {_lines(lines)}); save it again as UTF-8 (CSV UTF-8 in Excel) and upload it again")
+    text = data.decode("utf-8-sig", errors="replace")
+    warnings = [{"line": line, "reason": "bytes that are not UTF-8 were replaced by \ufffd on this line; "
+                                        "check the names on it"} for line in lines]
+    return text, "utf-8", source, warnings
 
 
-def _connections_from_zip(data: bytes) -> bytes:
+def _refuse_nul(text, nul) -> None:
+    at = text.find(nul)
+    if at >= 0:
+        newline = "\n" if isinstance(text, str) else b"\n"
+        raise NotAConnectionsExport(f"line {text.count(newline, 0, at) + 1} holds a NUL character, which a "
+                                    "Connections export never has (a damaged file?); nothing was imported")
+
+
+def _lines(lines: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(n) for n in lines[:most])
+    return shown + (f" and {len(lines) - most:,} more" if len(lines) > most else "")
+
+
+def _invalid_utf8_positions(data: bytes) -> list[int]:
+    positions, start = [], 0
+    while True:
+        try:
+            data[start:].decode("utf-8")
+            return positions
+        except UnicodeDecodeError as exc:
+            positions.append(start + exc.start)
+            start += exc.end
+            if len(positions) > 100_000:
+                return positions
+
+
+def _utf8_multibyte_count(data: bytes) -> int:
+    """How many well-formed multi-byte UTF-8 characters the bytes hold (the evidence for UTF-8)."""
+    import re
+    return len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", data))
+
+
+def _connections_from_zip(data: bytes) -> tuple[bytes, str]:
+    """The Connections.csv inside an archive, read in chunks with the declared and the real
+    size bounded, and the compression ratio too: a small archive that would expand to
+    hundreds of megabytes is refused before it is expanded."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1].lower() == "connections.csv"]
-    except zipfile.BadZipFile:
+        members = [m for m in archive.infolist()
+                   if m.filename.rsplit("/", 1)[-1].lower() == "connections.csv" and not m.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise NotAConnectionsExport("the file looks like a damaged ZIP archive") from None
-    if not names:
+    if not members:
         raise NotAConnectionsExport("this ZIP archive holds no Connections.csv (an Excel file? "
                                     "save it as CSV, or upload LinkedIn's own Connections.csv)")
-    return archive.read(names[0])
+    members.sort(key=lambda m: (m.filename.count("/"), -m.date_time[0], m.filename))   # the top-level one first
+    member = members[0]
+    source = f"{member.filename} from the archive"
+    if len(members) > 1:
+        others = ", ".join(m.filename for m in members[1:])
+        source = (f"{member.filename} from the archive, which holds {len(members)} files named "
+                  f"Connections.csv (the others, not used: {others})")
+    _check_member(member)
+    out = bytearray()
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(ZIP_CHUNK):
+                out += chunk
+                if len(out) > MAX_TEXT_BYTES:
+                    raise NotAConnectionsExport(f"{member.filename} in the archive expands to more than "
+                                                f"{MAX_TEXT_BYTES:,} bytes, larger than a Connections export can be")
+                if len(out) > 1_000_000 and len(out) > MAX_ZIP_RATIO * max(member.compress_size, 1):
+                    raise NotAConnectionsExport(f"{member.filename} in the archive expands more than "
+                                                f"{MAX_ZIP_RATIO} times; refused as a possible zip bomb")
+    except NotAConnectionsExport:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
+            NotImplementedError, zlib_error()) as exc:
+        raise NotAConnectionsExport(f"{member.filename} in the archive is damaged or encrypted and can't be "
+                                    f"read ({exc}); unzip it and upload Connections.csv itself") from None
+    return bytes(out), source
+
+
+def zlib_error():
+    import zlib
+    return zlib.error
+
+
+def _check_member(member: zipfile.ZipInfo) -> None:
+    if member.flag_bits & 0x1:
+        raise NotAConnectionsExport(f"{member.filename} in the archive is encrypted; unzip it and upload "
+                                    "Connections.csv itself")
+    if member.file_size > MAX_TEXT_BYTES:
+        raise NotAConnectionsExport(f"{member.filename} in the archive expands to {member.file_size:,} bytes, "
+                                    f"larger than the {MAX_TEXT_BYTES:,} a Connections export can be")
+    if member.file_size > 1_000_000 and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+        raise NotAConnectionsExport(f"{member.filename} in the archive is compressed {member.file_size // max(member.compress_size, 1):,} "
+                                    f"times (a real export about 5); refused as a possible zip bomb")
 
 
 def parse(data: bytes, today: date | None = None) -> ParsedFile:
-    """Read a Connections export. Refuses (NotAConnectionsExport) a file that isn't one;
-    otherwise every data row is a connection, a counted blank, or an invalid row with a reason."""
-    text = decode(data)
+    """Read a Connections export. Refuses (NotAConnectionsExport) a file that isn't one or that
+    can't be read (the message names the line); otherwise every data row is a connection
+    (perhaps with a warning about a field left out), a counted blank, or an invalid row."""
+    text, encoding, source, warnings = read_text(data)
+    del data
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    header, header_line, columns = _find_header(reader)
-    parsed = ParsedFile(header_line=header_line, layout="current" if "URL" in columns else "older")
-    previous_end = reader.line_num
-    for row in reader:
-        line, previous_end = previous_end + 1, reader.line_num
-        try:
-            connection = _connection(row, line, header, columns, today)
-        except InvalidInput as exc:
-            parsed.invalid.append({"line": line, "reason": f"{exc.field}: {exc.message}"})
-            continue
-        if connection is None:
-            parsed.skipped_blank += 1
-        else:
-            parsed.connections.append(connection)
+    del text
+    previous_end = None
+    try:
+        header, header_line, columns = _find_header(reader)
+        parsed = ParsedFile(header_line=header_line, layout="current" if "URL" in columns else "older",
+                            encoding=encoding, source=source, warnings=list(warnings))
+        previous_end = reader.line_num
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            try:
+                connection = _connection(row, line, header, columns, today, parsed.warnings)
+            except InvalidInput as exc:
+                parsed.invalid.append({"line": line, "reason": f"{exc.field}: {exc.message}"})
+                continue
+            if connection is None:
+                parsed.skipped_blank += 1
+            else:
+                parsed.connections.append(connection)
+    except csv.Error as exc:              # a field past the csv module's limit, a NUL...
+        line = max(reader.line_num, 1) if previous_end is None else previous_end + 1
+        raise NotAConnectionsExport(f"line {line} can't be read as CSV ({_csv_reason(exc)}); "
+                                    "nothing was imported") from None
+    parsed.warnings.sort(key=lambda w: w["line"])
     return parsed
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a field is longer than {csv.field_size_limit():,} characters"
+    if "NUL" in text:
+        return "it holds a NUL character"
+    return text
 
 
 def _find_header(reader) -> tuple[list[str], int, dict[str, int]]:
@@ -152,7 +293,11 @@ def _join(names: list[str]) -> str:
 
 
 def _connection(row: list[str], line: int, header: list[str], columns: dict[str, int],
-                today: date | None) -> Connection | None:
+                today: date | None, warnings: list[dict]) -> Connection | None:
+    """A row as a connection. Only a row without a name (nor a URL to name it from) is
+    refused; an optional field that can't be used (an email like urn:li:member:..., a date
+    that doesn't parse or lies in the future, a broken URL, an over-long company) is left
+    out, and the line is listed in `warnings`."""
     if not any(cell.strip() for cell in row):
         return None
     extra = row[len(header):]
@@ -160,24 +305,49 @@ def _connection(row: list[str], line: int, header: list[str], columns: dict[str,
         raise InvalidInput("row", f"has {len(row)} fields where the header has {len(header)} "
                                   "(a comma outside quotes?)")
 
-    def cell(name: str) -> str | None:
+    def raw(name: str) -> str | None:
         index = columns.get(name)
         value = row[index].strip() if index is not None else ""
-        if len(value) > MAX_FIELD:
-            raise InvalidInput(name, f"is {len(value)} characters long; the limit is {MAX_FIELD}")
         return value or None
 
-    name = " ".join(part for part in (cell("First Name"), cell("Last Name")) if part)
-    raw_url = cell("URL")
+    def optional(name: str, check: Callable[[str], object]) -> object:
+        value = raw(name)
+        if value is None:
+            return None
+        try:
+            if len(value) > MAX_FIELD:
+                raise InvalidInput(name, f"is {len(value):,} characters long; the limit is {MAX_FIELD}")
+            return check(value)
+        except InvalidInput as exc:
+            warnings.append({"line": line, "reason": f"{name}: {exc.message}; imported without it"})
+            return None
+
+    first, last = raw("First Name"), raw("Last Name")
+    for part, label in ((first, "First Name"), (last, "Last Name")):
+        if part and len(part) > MAX_FIELD:
+            raise InvalidInput(label, f"is {len(part):,} characters long; the limit is {MAX_FIELD}")
+    name = " ".join(part for part in (first, last) if part)
+    raw_url = raw("URL")
     if not name and not raw_url:
+        if any(cell.strip() for cell in row):
+            raise InvalidInput("row", "has no name (First Name, Last Name) and no profile URL to name it from")
         return None
-    url = network.normalise_linkedin(raw_url, "URL")
+    url = optional("URL", lambda v: network.normalise_linkedin(v, "URL"))
     if not name:
+        if url is None:
+            raise InvalidInput("row", "has no name (First Name, Last Name) and no usable profile URL")
         name = network.name_from_linkedin(url)
     return Connection(line=line, name=name, linkedin_url=url,
-                      email=network.normalise_email(cell("Email Address"), "Email Address"),
-                      company=cell("Company"), position=cell("Position"),
-                      connected_on=_date(cell("Connected On"), today))
+                      email=optional("Email Address", _email),
+                      company=optional("Company", lambda v: v), position=optional("Position", lambda v: v),
+                      connected_on=optional("Connected On", lambda v: _date(v, today)))
+
+
+def _email(text: str) -> str | None:
+    if text.lower().startswith("urn:li:"):
+        raise InvalidInput("Email Address", f"{text!r} is a LinkedIn member id (older exports), not an email "
+                                            "address")
+    return network.normalise_email(text, "Email Address")
 
 
 def _date(text: str | None, today: date | None) -> date | None:

@@ -95,10 +95,13 @@ def test_hostile_text_through_the_linkedin_import_and_the_map_editor(db, student
     writer.writerow(["Bad", "Email", "https://www.linkedin.com/in/bad", "<script>@x", "Org", "Role", "06 Dec 2023"])
     writer.writerow(["Far", "Future", "https://www.linkedin.com/in/far", "", "Org", "Role", "06 Dec 2099"])
     parsed = linkedin.parse(out.getvalue().encode("utf-8"), TODAY)
-    assert [row["line"] for row in parsed.invalid] == [len(PAYLOADS) + 2, len(PAYLOADS) + 3]
+    # an unusable email or date: the person comes in without it, the line is a warning (issue 16 item 7)
+    assert parsed.invalid == []
+    assert [row["line"] for row in parsed.warnings] == [len(PAYLOADS) + 2, len(PAYLOADS) + 3]
     linkedin.commit(db, student, parsed, filename="hostile.csv", now=now)
-    stored = set(db.rows("SELECT name, role FROM contacts WHERE source = 'linkedin'"))
-    assert stored == {(f"{p} #{i}", p) for i, p in enumerate(PAYLOADS)}
+    stored = set(db.rows("SELECT name, role, email, connected_on FROM contacts WHERE source = 'linkedin'"))
+    assert stored == {(f"{p} #{i}", p, None, date(2023, 12, 6)) for i, p in enumerate(PAYLOADS)} | \
+        {("Bad Email", "Role", None, date(2023, 12, 6)), ("Far Future", "Role", None, None)}
     result = network.add_many(db, student, "family", [{"name": p + " (family)", "how_met": p} for p in PAYLOADS], now)
     assert result.added == len(PAYLOADS)
     with pytest.raises(InvalidRows, match="Row 2, Email"):

@@ -85,14 +85,16 @@ def test_import_linkedin_dry_run_json_then_real_then_again(tmp_path):
     dry = cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path, "--dry-run", "--json")
     assert dry.returncode == 0, dry.stderr
     figures = json.loads(dry.stdout)
-    assert set(figures) == {"new", "duplicates", "skipped_blank", "invalid"}
-    assert (figures["new"], figures["duplicates"], figures["skipped_blank"]) == (6, 0, 2)
-    assert [row["line"] for row in figures["invalid"]] == [10, 11, 12]
-    assert set(figures["invalid"][0]) == {"line", "reason"}
+    assert set(figures) == {"new", "duplicates", "skipped_blank", "invalid", "warnings"}
+    assert (figures["new"], figures["duplicates"], figures["skipped_blank"]) == (8, 0, 2)
+    assert [row["line"] for row in figures["invalid"]] == [12]
+    assert [row["line"] for row in figures["warnings"]] == [10, 11]
+    assert set(figures["invalid"][0]) == set(figures["warnings"][0]) == {"line", "reason"}
     real = cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path)
-    assert real.returncode == 0 and "added 6 new contacts" in real.stdout and "line 12:" in real.stdout
+    assert real.returncode == 0 and "added 8 new contacts" in real.stdout and "line 12:" in real.stdout
+    assert "line 10: Email Address:" in real.stdout and "imported without it" in real.stdout
     again = json.loads(cli("import-linkedin", "--student", "Ada Lovelace", FIXTURE, "--db", path, "--json").stdout)
-    assert (again["new"], again["duplicates"]) == (0, 6)
+    assert (again["new"], again["duplicates"]) == (0, 8)
 
 
 def test_import_linkedin_refusals_exit_2_and_write_nothing(tmp_path):
