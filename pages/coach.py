@@ -47,8 +47,8 @@ def cohort_tab(ctx) -> None:
         "Warm": shown["warm"], "Cold": shown["cold"], "Requests": shown["sent"],
         "Reply rate": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in zip(shown["reply_rate"], shown["settled"])],
         "Held": shown["held"],
-        "Thanks on time": [f"{r:.0%} of {o + l + m}" if pd.notna(r) else "–" for r, o, l, m in
-                           zip(shown["on_time_rate"], shown["on_time"], shown["late"], shown["missing"])],
+        "Thanks on time": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in
+                           zip(shown["on_time_rate"], shown["thanks_settled"])],
         "Overdue": shown["overdue"], "Last activity": shown["last_activity"]})
     ui.table(table, "No students match.", key="coach_cohort_table", height=420 if len(table) > 11 else "auto",
              column_config={"Last activity": st.column_config.DateColumn(format="D MMM"),

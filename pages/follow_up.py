@@ -261,7 +261,7 @@ kpis = st.columns(4)
 kpis[0].metric("Overdue", int((due["status"] == "overdue").sum()))
 kpis[1].metric("Due today", int((due["status"] == "today").sum()))
 kpis[2].metric("Later this week", int((due["status"] == "upcoming").sum()))
-settled = thanks["on_time"] + thanks["late"] + thanks["missing"]
+settled = thanks["settled"]
 kpis[3].metric("Thank-yous on time", f"{thanks['on_time_rate']:.0%}" if thanks["on_time_rate"] is not None else "–",
                help=ui.doc(metrics.thank_yous))
 kpis[3].caption(f"{thanks['on_time']} of {settled}" + (" (small n)" if 0 < settled < metrics.SMALL_N else "")

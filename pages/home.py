@@ -29,7 +29,7 @@ kpis[3].metric("Reply rate", rate(r["reply_rate"]), help=metrics.definition(metr
                delta=f"{r['replied']} of {r['settled']} settled", delta_color="off", delta_arrow="off")
 kpis[4].metric("Conversations held", s["conversations"]["held"], help=metrics.definition(metrics.conversations),
                delta=f"{s['conversations']['scheduled']} coming up", delta_color="off", delta_arrow="off")
-settled_thanks = t["on_time"] + t["late"] + t["missing"]
+settled_thanks = t["settled"]
 kpis[5].metric("Thank-yous on time", f"{t['on_time']} of {settled_thanks}",
                help=metrics.definition(metrics.thank_yous),
                delta=f"{t['late']} late, {t['missing']} missing" if settled_thanks else None,
@@ -51,11 +51,11 @@ st.subheader("Reply rates", help=metrics.definition(metrics.reply_rates))
 rates = data["reply_rates"]
 if int(rates["n"].sum()) == 0:
     ui.plotly("chart_reply_rates", charts.empty_figure, "No settled requests yet: a reply rate needs requests "
-              "that were answered or waited out their 7 business days.")
+              "that were answered or waited out their window (hover the title).")
 else:
     ui.plotly("chart_reply_rates", charts.reply_rate_chart, rates)
     st.caption("Bars show replied / settled requests; whiskers are 95% intervals, wide when n is small. "
-               "Pending requests (inside 7 business days) are left out.")
+               "Pending requests (still inside their window: hover the title) are left out.")
 
 st.subheader("Follow-up cadence")
 thanks_col, touch_col = st.columns(2, gap="large")

@@ -314,7 +314,7 @@ kpis[1].metric("Reply rate", f"{sent['reply_rate']:.0%}" if sent["reply_rate"] i
                help=ui.doc(metrics.requests))
 kpis[1].caption(f"{sent['replied']} of {sent['settled']} settled" + (" (small n)" if sent["settled"] < metrics.SMALL_N
                                                                       else "") if sent["settled"] else "Nothing settled yet")
-kpis[2].metric("Pending", sent["pending"], help="Inside 7 business days, no reply yet: not counted in the rate.")
+kpis[2].metric("Pending", sent["pending"], help=ui.doc(metrics.requests))
 kpis[3].metric("3B7 steps due", len(due))
 ss.setdefault("outreach_tab", TABS[0] if sent["sent"] else TABS[1])
 tabs = st.tabs(TABS, key="outreach_tab", on_change="rerun")
