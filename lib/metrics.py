@@ -148,10 +148,10 @@ def pipeline(db: Database, student_id: str | None, today: date, now: datetime) -
         WITH c AS (SELECT id, warmth FROM contacts
                    WHERE {_SID} AND archived_at IS NULL AND CAST(created_at AS DATE) <= $today),
         asked AS (SELECT DISTINCT contact_id FROM outreach_requests WHERE {_SID} AND sent_on <= $today),
-        replied AS (SELECT DISTINCT contact_id FROM outreach_requests WHERE {_SID} AND replied_on <= $today),
+        replied AS (SELECT DISTINCT contact_id FROM outreach_requests WHERE {_SID} AND {method.replied("")}),
         met AS (SELECT DISTINCT contact_id FROM interviews WHERE {_SID} AND status = 'held'),
         thanked AS (SELECT DISTINCT contact_id FROM interviews
-                    WHERE {_SID} AND status = 'held' AND thank_you_sent_at <= $now)
+                    WHERE {_SID} AND {method.held("")} AND {method.thank_you_sent("")})
         SELECT c.warmth,
                count(*) AS "In network",
                count(asked.contact_id) AS "Asked",
@@ -328,8 +328,8 @@ def outreach_funnel(db: Database, student_id: str | None, today: date, now: date
     frame = db.df(f"""
         WITH c AS (SELECT id, warmth FROM contacts
                    WHERE {_SID} AND archived_at IS NULL AND CAST(created_at AS DATE) <= $today),
-        r AS (SELECT contact_id, bool_or(true) AS asked, bool_or(replied_on <= $today) AS replied,
-                     bool_or(replied_on <= $today AND outcome = 'agreed') AS agreed
+        r AS (SELECT contact_id, bool_or(true) AS asked, bool_or({method.replied("")}) AS replied,
+                     bool_or({method.replied("")} AND outcome = 'agreed') AS agreed
               FROM outreach_requests WHERE {_SID} AND sent_on <= $today GROUP BY contact_id),
         m AS (SELECT DISTINCT contact_id FROM interviews WHERE {_SID} AND status = 'held' AND scheduled_at <= $now)
         SELECT c.warmth, count(*) AS "In network", count(*) FILTER (WHERE r.asked) AS "Asked",

@@ -197,7 +197,7 @@ def open_requests(db: Database, student_id: str, today: date) -> pd.DataFrame:
     return db.df("""
         SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.sent_on, r.channel
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
-        WHERE r.student_id = $sid AND r.replied_on IS NULL AND r.sent_on <= $today
+        WHERE r.student_id = $sid AND r.replied_on IS NULL AND r.sent_on <= $today AND c.archived_at IS NULL
         ORDER BY r.sent_on, lower(c.name)""", {"sid": student_id, "today": today})
 
 
@@ -206,7 +206,7 @@ def agreed_unscheduled(db: Database, student_id: str, today: date) -> pd.DataFra
     return db.df("""
         SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.replied_on
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
-        WHERE r.student_id = $sid AND r.outcome = 'agreed' AND r.replied_on <= $today
+        WHERE r.student_id = $sid AND r.outcome = 'agreed' AND r.replied_on <= $today AND c.archived_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.request_id = r.id AND i.status <> 'cancelled')
         ORDER BY r.replied_on, lower(c.name)""", {"sid": student_id, "today": today})
 

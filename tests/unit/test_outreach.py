@@ -211,5 +211,12 @@ def test_an_archived_contacts_request_leaves_the_queue_but_counts_in_the_rate(db
     network.set_archived(db, student, gone, now, True)
     assert not [k for k in followup.due_items(db, student, TODAY, now, horizon_days=30)["item_key"] if rid in k]
     assert outreach.do_today(db, student, TODAY, now).empty
+    assert outreach.open_requests(db, student, TODAY).empty
     assert metrics.requests(db, student, TODAY) == {"sent": 1, "replied": 0, "pending": 0, "settled": 1,
                                                     "reply_rate": 0.0}
+    agreed = person(db, student, now, "Agreed")
+    outreach.record_reply(db, student, outreach.log_request(db, student, agreed, "email", D(2026, 11, 16), None, TODAY, now),
+                          D(2026, 11, 17), "agreed", TODAY, now)
+    assert outreach.agreed_unscheduled(db, student, TODAY)["contact"].tolist() == ["Agreed"]
+    network.set_archived(db, student, agreed, now, True)
+    assert outreach.agreed_unscheduled(db, student, TODAY).empty
