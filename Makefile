@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 PORT   ?= 8501
 
-.PHONY: run test demo workshop bench browser clean
+.PHONY: run test demo workshop bench browser spreadsheet clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -39,7 +39,18 @@ browser:
 		echo "Install it with: sudo apt-get install chromium"; \
 	fi
 
-test: $(VENV)/.dev browser
+# The CSV export is checked by LibreOffice Calc itself (tests/reliability/test_csv_in_a_spreadsheet.py).
+spreadsheet:
+	@if command -v soffice >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's libreoffice-calc-nogui for the spreadsheet test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	else \
+		echo "LibreOffice is missing and cannot be installed here (not root): the spreadsheet test will be skipped."; \
+		echo "Install it with: sudo apt-get install libreoffice-calc-nogui"; \
+	fi
+
+test: $(VENV)/.dev browser spreadsheet
 	$(PY) -m pytest
 
 # Figures, not tests: page reruns, stats, import and chart sizes at 1, 50 and 2,000 students.

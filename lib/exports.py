@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import icalendar
@@ -16,6 +17,10 @@ PRODID = "-//Coffee Chat Coach//coffee-chat-coach//EN"
 UID_DOMAIN = "coffeechat-coach"
 CALENDAR_HORIZON_DAYS = 90
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may split a cell on any of these (comma and semicolon locales, tab, lines)
+# and trim the pieces; a piece that then starts with one of the triggers (fullwidth forms
+# included) is read as a formula. Each such piece gets an apostrophe before its trigger.
+_FORMULA_PIECE = re.compile(r"(^|[,;\t\r\n])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def calendar(db: Database, student_id: str, today: date, now: datetime) -> bytes:
@@ -61,10 +66,22 @@ def calendar(db: Database, student_id: str, today: date, now: datetime) -> bytes
 
 
 def neutralise(value: object) -> str:
-    """A cell a spreadsheet will show as text: one starting with = + - @ or a tab or a
-    carriage return gets a leading apostrophe, so it can't run as a formula."""
+    """A cell a spreadsheet will show as text, however it splits and trims it: wherever a
+    piece of the cell (the start, or after , ; a tab or a line break, past any whitespace)
+    begins with = + - @ or their fullwidth forms, an apostrophe goes before that sign; a cell
+    starting with a tab or carriage return gets one too. Only apostrophes are added."""
     text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(("\t", "\r")):
+        text = "'" + text
+    return _FORMULA_PIECE.sub(lambda m: m.group(1) + m.group(2) + "'", text)
+
+
+def write_rows(out, rows) -> None:
+    """CSV with every field quoted (so a spreadsheet in a semicolon locale doesn't split a
+    cell at its commas or semicolons) and every cell neutralised."""
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
 
 
 CSV_COLUMNS = ("contact", "warmth", "source", "role", "organisation", "email", "linkedin_url", "how_met",
@@ -73,7 +90,7 @@ CSV_COLUMNS = ("contact", "warmth", "source", "role", "organisation", "email", "
 
 def contacts_csv(db: Database, student_id: str, today: date) -> str:
     """One row per contact and touch (a contact never touched has one row with empty touch
-    columns), every cell neutralised against formula injection."""
+    columns), every field quoted and every cell neutralised against formula injection."""
     frame = db.df("""
         SELECT c.name, c.warmth, c.source, c.role, o.name AS organisation, c.email, c.linkedin_url, c.how_met,
                strftime(t.happened_at, '%Y-%m-%d') AS touch_date, t.kind, t.channel, t.note
@@ -83,9 +100,7 @@ def contacts_csv(db: Database, student_id: str, today: date) -> str:
         ORDER BY lower(c.name), c.id, t.happened_at""", {"sid": student_id, "today": today})
     frame["source"] = frame["source"].map(SOURCES)
     frame["kind"] = frame["kind"].map(TOUCH_KINDS)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in frame.itertuples(index=False):
-        writer.writerow([neutralise(v) for v in row])
+    out = io.StringIO(",".join(CSV_COLUMNS) + "\r\n")      # plain names; every data field is quoted
+    out.seek(0, io.SEEK_END)
+    write_rows(out, frame.itertuples(index=False))
     return out.getvalue()
