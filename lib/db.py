@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ _CONFIG = {
 }
 
 _write_locks: dict[str, threading.Lock] = {}
+_open: dict[str, weakref.WeakSet] = {}      # resolved path -> its open Database objects
+_open_guard = threading.Lock()
 _opened = itertools.count(1)
 _write_locks_guard = threading.Lock()
 
@@ -103,6 +106,20 @@ def harden(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> None:
         cur.execute("SET lock_configuration = true")
 
 
+def _key(path: str) -> str:
+    return path if path == ":memory:" else str(Path(path).resolve())
+
+
+def close_all(path: str | Path) -> int:
+    """Close every Database this process has open on `path` (a workshop copy about to be
+    deleted); returns how many were closed."""
+    with _open_guard:
+        databases = list(_open.pop(_key(str(path)), ()))
+    for db in databases:
+        db.close()
+    return len(databases)
+
+
 def _lock_for(path: str) -> threading.Lock:
     with _write_locks_guard:
         return _write_locks.setdefault(path, threading.Lock())
@@ -138,6 +155,8 @@ class Database:
         except BaseException:
             self._con.close()
             raise
+        with _open_guard:
+            _open.setdefault(_key(self.path), weakref.WeakSet()).add(self)
         self._opened = next(_opened)   # keys of a reopened file never meet the old ones
         self._origin = None if applied else origin    # a migrated copy no longer reads as its origin
         self._reset_versions()         # counted from here: opening is not a change to the data
@@ -234,7 +253,10 @@ class Database:
         harden(self._con, folders + [Path(d).resolve() for d in extra_dirs])
 
     def close(self) -> None:
+        self.closed = True
         self._con.close()
+
+    closed = False
 
     def __enter__(self) -> "Database":
         return self
