@@ -31,6 +31,17 @@ def open_page(page: str, state: dict | None = None) -> AppTest:
     return at
 
 
+def key(at: AppTest, form: str, field: str, student_id: str | None = "current") -> str:
+    """The widget key of `field` in `form` as the page draws it now (ui.Form): per student,
+    and in the form's current generation (a successful save clears a form by moving it on)."""
+    state = at.session_state
+    if student_id == "current":   # the sidebar's choice (or its kept copy, which the app restores
+        # from when a client didn't send the widget's state back)
+        student_id = next((state[k] for k in ("student_id", "_kept_student_id") if k in state), None)
+    generation = f"_generation_{form}@{student_id}"
+    return ui.widget_key(form, field, student_id, state[generation] if generation in state else 0)
+
+
 def start() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()

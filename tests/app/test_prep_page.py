@@ -6,7 +6,7 @@ import pytest
 
 from lib import prep
 from lib.students import create_student
-from tests.app.test_pages import app_db, open_page
+from tests.app.test_pages import app_db, key, open_page
 from tests.factories import agreed_conversation
 
 
@@ -31,27 +31,43 @@ def test_empty_page_points_to_outreach(isolated_env):
 def test_ticking_the_checklist(conversation):
     db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
     at = open_page("pages/prep.py")
+    assert at.selectbox(key=f"prep_interview@{sid}").value == iid     # the page's subject: the one conversation
     assert at.metric[0].value == "0%"
     first = db.scalar("SELECT CAST(id AS VARCHAR) FROM prep_items ORDER BY position LIMIT 1")
-    at.checkbox(key=f"tick_{first}").check().run()
+    at.checkbox(key=key(at, f"checklist_{iid}", f"tick_{first}")).check().run()
     assert not at.exception, at.exception
     assert db.scalar("SELECT count(done_at) FROM prep_items") == 1
     assert at.metric[0].value == f"{round(100 / db.scalar('SELECT count(*) FROM prep_items'))}%"
+    assert at.checkbox(key=key(at, f"checklist_{iid}", f"tick_{first}")).value is True   # stays ticked
+    at.checkbox(key=key(at, f"checklist_{iid}", f"tick_{first}")).uncheck().run()
+    assert not at.exception, at.exception
+    assert db.scalar("SELECT count(done_at) FROM prep_items") == 0
+    assert at.metric[0].value == "0%"
 
 
 def test_pick_questions_and_download_the_sheet(conversation):
     db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
     at = open_page("pages/prep.py", {"prep_tab": "Questions"})
     # the bank editor lists questions not yet chosen, by category; tick the first two
-    bank = at.data_editor[1].value
-    at.session_state["prep_bank"] = {"edited_rows": {0: {"Add": True}, 1: {"Add": True, "★": True}},
-                                     "added_rows": [], "deleted_rows": []}
-    at.button(key="prep_add").click().run()
+    bank_key = key(at, f"questions_{iid}", "bank")
+    bank = at.data_editor(key=bank_key).value
+    at.session_state[bank_key] = {"edited_rows": {0: {"Add": True}, 1: {"Add": True, "★": True}},
+                                  "added_rows": [], "deleted_rows": []}
+    at.button(key=key(at, f"questions_{iid}", "add")).click().run()
     assert not at.exception, at.exception
+    assert "Added 2 questions" in " ".join(m.value for m in at.success)
     chosen = prep.selection(db, sid, iid)
     assert chosen["text"].tolist()[:2] == bank["text"].tolist()[:2] and len(chosen) == 5
     assert db.scalar("SELECT count(*) FROM question_favourites") == 1
     assert "of 24 minutes of questions" in at.get("progress")[0].proto.text
+    # the bank editor is cleared: nothing ticked stays to be added twice
+    again = at.data_editor(key=key(at, f"questions_{iid}", "bank")).value
+    assert not again["Add"].any()
+    assert not set(again["text"]) & set(chosen["text"])            # the chosen ones left the bank
+    at.button(key=key(at, f"questions_{iid}", "add")).click().run()
+    assert not at.exception, at.exception
+    assert len(prep.selection(db, sid, iid)) == 5
+    assert db.scalar("SELECT count(*) FROM question_favourites") == 1
     at.session_state["prep_tab"] = "Prep sheet"
     at.run()
     assert [b.proto.label for b in at.get("download_button")] == ["Download as Markdown", "Download to print (HTML)"]
@@ -61,11 +77,12 @@ def test_pick_questions_and_download_the_sheet(conversation):
 def test_logging_the_conversation(conversation):
     db, sid, iid, carla = conversation()
     at = open_page("pages/prep.py", {"prep_tab": "Log the conversation"})
-    at.text_area(key=f"log_takeaways_{iid}").input("Build a small portfolio first.")
-    at.checkbox(key=f"log_resume_{iid}").check()
-    at.session_state[f"log_referrals_{iid}"] = {"edited_rows": {}, "deleted_rows": [],
-                                               "added_rows": [{"name": "Ben Ode", "organisation": "Contoso"}]}
-    at.button(key=f"FormSubmitter:log_{iid}-Save the log").click().run()
+    form = f"log_{iid}"
+    at.text_area(key=key(at, form, "takeaways")).input("Build a small portfolio first.")
+    at.checkbox(key=key(at, form, "resume")).check()
+    at.session_state[key(at, form, "referrals")] = {"edited_rows": {}, "deleted_rows": [],
+                                                    "added_rows": [{"name": "Ben Ode", "organisation": "Contoso"}]}
+    at.button(key=f"FormSubmitter:{key(at, form, 'form')}-Save the log").click().run()
     assert not at.exception, at.exception
     assert "Logged as held. 1 referral added as warm contacts" in at.success[0].value
     assert db.rows("SELECT status, takeaways, resume_requested FROM interviews") == [
@@ -73,3 +90,13 @@ def test_logging_the_conversation(conversation):
     assert db.rows("SELECT source, warmth, CAST(referred_by AS VARCHAR) FROM contacts WHERE name = 'Ben Ode'") == [
         ("referral", "warm", carla)]
     assert sorted(kind for (kind,) in db.rows("SELECT kind FROM tasks")) == ["referral_outreach", "send_resume"]
+    counts = {t: db.scalar(f"SELECT count(*) FROM {t}") for t in ("contacts", "tasks", "interviews")}
+
+    # the referrals grid comes back empty; the saved log shows as saved; saving again adds nobody
+    assert at.data_editor(key=key(at, form, "referrals")).value.empty
+    assert at.text_area(key=key(at, form, "takeaways")).value == "Build a small portfolio first."
+    at.button(key=f"FormSubmitter:{key(at, form, 'form')}-Save the log").click().run()
+    assert not at.exception, at.exception
+    assert "Logged as held." in at.success[0].value and "referral" not in at.success[0].value
+    assert {t: db.scalar(f"SELECT count(*) FROM {t}") for t in counts} == counts
+    assert db.scalar("SELECT count(*) FROM contacts WHERE name = 'Ben Ode'") == 1

@@ -1,10 +1,13 @@
-"""Workshop mode: each session works on its own copy of the demo; nothing crosses over,
-the template stays as generated, and a reset starts the copy again. Also the guided tour."""
+"""Workshop mode: each browser works on its own copy of the demo; nothing crosses over, the
+template stays as generated, a refresh (a new session with the same `copy` token in the URL)
+keeps the copy, and Reset the demo starts a new copy under a new token. Also the guided tour."""
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from lib import clock, workshop
 from lib.db import Database
-from tests.app.test_pages import open_page
+from lib.ui.session import WORKSHOP_PARAM
+from tests.app.test_pages import APP, TIMEOUT, key, open_page
 
 
 @pytest.fixture
@@ -16,17 +19,37 @@ def warm(at) -> int:
     return int(at.metric[0].value.replace(",", ""))
 
 
-def add_family_member(at, name: str) -> None:
-    at.text_input(key="add_name").input(name)
-    at.selectbox(key="add_source").set_value("family")
-    at.button(key="FormSubmitter:contact_add-Add contact").click().run()
+def token(at) -> str:
+    """The copy this browser works on, as its URL names it."""
+    value = at.query_params[WORKSHOP_PARAM]
+    assert value == at.session_state["_workshop_key"]
+    return value
+
+
+def refresh(at_or_token) -> AppTest:
+    """A browser refresh: a new Streamlit session, on the same URL (the same copy token)."""
+    copy = at_or_token if isinstance(at_or_token, str) else token(at_or_token)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params[WORKSHOP_PARAM] = copy
+    at.session_state["network_tab"] = "Contacts"
+    at.run()
+    at.switch_page("pages/network.py").run()
     assert not at.exception, at.exception
+    return at
+
+
+def add_family_member(at, name: str) -> None:
+    at.text_input(key=key(at, "contact_add", "name")).input(name)
+    at.selectbox(key=key(at, "contact_add", "source")).set_value("family")
+    at.button(key=f"FormSubmitter:{key(at, 'contact_add', 'form')}-Add contact").click().run()
+    assert not at.exception, at.exception
+    assert "Added" in at.success[0].value
 
 
 def test_two_sessions_do_not_see_each_others_changes(workshop_mode, isolated_env):
     first = open_page("pages/network.py", {"network_tab": "Contacts"})
     second = open_page("pages/network.py", {"network_tab": "Contacts"})
-    assert first.session_state["_workshop_key"] != second.session_state["_workshop_key"]
+    assert token(first) != token(second)
     before = warm(first)
     assert warm(second) == before                                    # both start from the same demo
     add_family_member(first, "Only In The First Session")
@@ -38,14 +61,38 @@ def test_two_sessions_do_not_see_each_others_changes(workshop_mode, isolated_env
         assert db.scalar("SELECT count(*) FROM contacts WHERE name = 'Only In The First Session'") == 0
 
 
-def test_reset_gives_a_fresh_copy(workshop_mode):
+def test_a_refresh_keeps_the_copy(workshop_mode):
     at = open_page("pages/network.py", {"network_tab": "Contacts"})
     before = warm(at)
+    add_family_member(at, "Kept Across A Refresh")
+    again = refresh(at)
+    assert token(again) == token(at)                                 # the same copy...
+    assert warm(again) == before + 1                                 # ...with the work done in it
+    other = open_page("pages/network.py", {"network_tab": "Contacts"})  # a browser without the token
+    assert token(other) != token(at) and warm(other) == before
+
+
+def test_a_token_that_is_not_one_of_ours_gets_a_new_copy(workshop_mode):
+    at = refresh("../../etc/passwd")                                 # it names a file: checked first
+    assert token(at) != "../../etc/passwd"
+    assert warm(at) > 0
+
+
+def test_reset_gives_a_fresh_copy(workshop_mode):
+    at = open_page("pages/network.py", {"network_tab": "Contacts"})
+    before, old = warm(at), token(at)
     add_family_member(at, "Temporary")
     assert warm(at) == before + 1
-    at.session_state["_workshop_generation"] = 1                     # what "Reset the demo" does
-    at.run()
+    at.button(key="demo_reset").click().run()                        # Reset the demo... asks first
+    assert not at.exception, at.exception
+    assert token(at) == old and warm(at) == before + 1
+    at.button(key="reset_demo_yes").click().run()
+    assert not at.exception, at.exception
+    assert token(at) != old                                          # a new copy, under a new token
     assert warm(at) == before
+    assert "The demo starts again as generated." in " ".join(s.value for s in at.success)
+    assert "reset_demo_yes" not in [b.key for b in at.button]        # the dialog closed
+    assert warm(refresh(at)) == before                               # and a refresh keeps the new copy
 
 
 def test_guided_tour_links_every_step(isolated_env):
