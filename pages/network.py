@@ -400,6 +400,12 @@ def preview_and_commit(ctx, filename: str, parsed: linkedin.ParsedFile, generati
         st.markdown("Rows that can't be imported (fix them in the file and upload it again, or go on without them):")
         ui.table(pd.DataFrame(figures["invalid"]).rename(columns={"line": "Line", "reason": "Reason"}), "",
                  key="linkedin_invalid", height=min(300, 40 + 35 * len(figures["invalid"])))
+    if figures.get("warnings"):      # the person is imported; one field they had is left out
+        st.markdown("Imported without a field that could not be used (check these lines in the file):")
+        ui.table(pd.DataFrame(figures["warnings"]).rename(columns={"line": "Line", "reason": "Reason"}), "",
+                 key="linkedin_warnings", height=min(300, 40 + 35 * len(figures["warnings"])))
+    if parsed.source:                # which Connections.csv of an archive was read
+        st.caption(f"Read {ui.md_escape(parsed.source)}.")
     if plan.new:
         with st.expander(f"The {len(plan.new):,} new people", expanded=len(plan.new) <= 20):
             ui.table(pd.DataFrame([{"Line": c.line, "Name": c.name, "Company": c.company, "Position": c.position,
