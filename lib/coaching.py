@@ -14,6 +14,7 @@ from lib.models import VISIBILITY, InvalidInput, InvalidRows, clean_text
 
 QUIET_DAYS = 14                 # no activity for two weeks: a flag
 REFERRAL_WAIT_DAYS = 7          # a referral not contacted after a week: a flag
+ACTION_ITEM_DAYS = 7            # an action item agreed without a date is due in a week
 STAGES = ("Mapping the network", "Asking", "Meeting", "Keeping in touch", "Landed")
 FLAGS = {
     "no_warm": "No warm contacts yet",
@@ -113,9 +114,11 @@ def cohorts(db: Database) -> list[str]:
 # --- advising sessions -------------------------------------------------------------------------
 
 def since_last_session(db: Database, student_id: str, today: date, now: datetime) -> dict:
-    """What changed since the last advising session (or the last 30 days without one):
-    contacts added, requests sent, replies, conversations held, and items now overdue."""
-    last = db.scalar("SELECT max(held_on) FROM advising_sessions WHERE student_id = ? AND held_on <= ?",
+    """What changed since the previous advising session (or the last 30 days without one):
+    contacts added, requests sent, replies, conversations held, and items now overdue.
+    "Previous" is the last session held before today: a session saved today is the one
+    this brief (and its report) is for, never the one it compares with."""
+    last = db.scalar("SELECT max(held_on) FROM advising_sessions WHERE student_id = ? AND held_on < ?",
                      [student_id, today])
     since = last or today - timedelta(days=30)
     counts = db.rows("""
@@ -134,8 +137,10 @@ def since_last_session(db: Database, student_id: str, today: date, now: datetime
 
 def record_session(db: Database, student_id: str, held_on: date, coach: str | None, notes: str | None,
                    visibility: str, action_items: list[dict], today: date, now: datetime) -> str:
-    """Save an advising session and its action items (each {"text", "due_on"}); the items
-    join the student's due queue. All or nothing; problems name their row."""
+    """Save an advising session and its action items (each {"text", "due_on"}; an item
+    without a date is due in ACTION_ITEM_DAYS); the items join the student's due queue.
+    All or nothing; problems name their row. Notes or an item are needed: an empty form
+    saved (a second click) is refused, not stored as a session."""
     if visibility not in VISIBILITY:
         raise InvalidInput("Visibility", "must be private or shared")
     if not isinstance(held_on, date) or not today - timedelta(days=365) <= held_on <= today:
@@ -156,6 +161,8 @@ def record_session(db: Database, student_id: str, held_on: date, coach: str | No
                     raise InvalidInput("Due", f"{due_on!r} is not a date") from None
             if isinstance(due_on, datetime):
                 due_on = due_on.date()
+            if due_on in (None, "") or (isinstance(due_on, float) and due_on != due_on):   # no date: in a week
+                due_on = today + timedelta(days=ACTION_ITEM_DAYS)
             if not isinstance(due_on, date) or not today <= due_on <= today + timedelta(days=365):
                 raise InvalidInput("Due", "must be a date from today to a year ahead")
         except InvalidInput as exc:
@@ -164,6 +171,8 @@ def record_session(db: Database, student_id: str, held_on: date, coach: str | No
         items.append((text, due_on))
     if problems:
         raise InvalidRows(problems)
+    if not notes and not items:     # a click on Save with nothing written is not a session
+        raise InvalidInput("Session notes", "write notes or at least one action item")
     session_id = new_id()
     with db.write(student_id=student_id) as cur:
         cur.execute("""INSERT INTO advising_sessions (id, student_id, coach_name, held_on, notes, visibility, created_at)
@@ -172,6 +181,21 @@ def record_session(db: Database, student_id: str, held_on: date, coach: str | No
             cur.execute("""INSERT INTO action_items (id, student_id, session_id, text, due_on, created_at)
                            VALUES (?, ?, ?, ?, ?, ?)""", [new_id(), student_id, session_id, text, due_on, now])
     return session_id
+
+
+def latest_session(db: Database, student_id: str, today: date) -> dict | None:
+    """The last advising session held on or before today: the one a report is for."""
+    frame = db.df("""SELECT held_on, coach_name, notes, visibility FROM advising_sessions
+                     WHERE student_id = ? AND held_on <= ? ORDER BY held_on DESC, created_at DESC LIMIT 1""",
+                  [student_id, today])
+    return None if frame.empty else frame.astype(object).where(frame.notna(), None).iloc[0].to_dict()
+
+
+def student_flags(db: Database, student_id: str, today: date, now: datetime) -> list[str]:
+    """Where one student may be stuck: the cohort overview's flags for them (FLAGS keys)."""
+    overview = cohort_overview(db, today, now)
+    row = overview[overview["id"] == student_id]
+    return list(row["flags"].iloc[0]) if len(row) else []
 
 
 def sessions_table(db: Database, student_id: str, today: date, *, include_private: bool = True) -> pd.DataFrame:
@@ -227,6 +251,10 @@ def session_report(db: Database, student_id: str, today: date, now: datetime, co
     brief = since_last_session(db, student_id, today, now)
     actions = action_items_table(db, student_id, today)
     actions = actions[~actions["Done"]]
+    session = latest_session(db, student_id, today)
+    coach = coach or (session or {}).get("coach_name")
+    shared = (session or {}).get("notes") if (session or {}).get("visibility") == "shared" else None
+    stuck = student_flags(db, student_id, today, now)
     r, t = summary["requests"], summary["thank_yous"]
     settled_thanks = t["on_time"] + t["late"] + t["missing"]
     stages = "".join(
@@ -253,7 +281,7 @@ def session_report(db: Database, student_id: str, today: date, now: datetime, co
   .bar {{ display: flex; align-items: center; gap: 2mm; font-size: 9pt; }}
   .label {{ width: 12mm; }} .track {{ flex: 1; background: #eee; height: 3mm; }} .fill {{ display: block; height: 3mm; }}
   .value {{ width: 8mm; text-align: right; }} table {{ border-collapse: collapse; }} td {{ padding: 0.5mm 3mm 0.5mm 0; }}
-  .cols {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8mm; }}
+  .cols {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8mm; }} .notes {{ white-space: pre-wrap; }}
 </style></head><body>
 <h1>Session report: {escape(student['name'])}</h1>
 <p class="muted">{today:%A %d %B %Y}{' · coach ' + escape(coach) if coach else ''}</p>
@@ -270,6 +298,9 @@ def session_report(db: Database, student_id: str, today: date, now: datetime, co
 <h2>What changed {since}</h2>
 <p>{brief['contacts']} contacts added · {brief['requests']} requests sent · {brief['replies']} replies ·
 {brief['conversations']} conversations held · {brief['overdue']} items overdue</p></div></div>
+<h2>Where {escape(student['name'])} may be stuck</h2>
+<ul>{''.join(f"<li>{escape(FLAGS[flag])}</li>" for flag in stuck) or "<li>Nothing: keep going.</li>"}</ul>
 <h2>Agreed next steps</h2><ul>{steps}</ul>
+{f"<h2>Notes from the session on {session['held_on']:%d %B}</h2><p class='notes'>{escape(shared)}</p>" if shared else ""}
 <p class="muted">Made with Coffee Chat Coach.</p>
 </body></html>"""

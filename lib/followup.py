@@ -264,12 +264,24 @@ def record_thank_you(db: Database, student_id: str, interview_id: str, sent_at: 
         _touch(cur, student_id, row[1], "thank_you", sent_at, note, now, channel="email")
 
 
-def thank_you_draft(contact: str, takeaways: str | None, student: str) -> str:
-    """A short thank-you that names one thing learnt (the first takeaway logged)."""
+def takeaway_choices(takeaways: str | None) -> list[str]:
+    """The takeaways a thank-you can mention, one each: the lines of the field, and the
+    sentences within a line, in the order they were written."""
+    choices = []
+    for line in (takeaways or "").splitlines():
+        line = line.strip().lstrip("-*•·0123456789.) ").strip()
+        choices += [sentence.strip() for sentence in re.split(r"(?<=[.!?])\s+", line) if sentence.strip()]
+    return choices
+
+
+def thank_you_draft(contact: str, takeaway: str | None, student: str) -> str:
+    """A short thank-you that names one thing learnt: the one takeaway the student chose."""
     first = contact.split()[0]
-    takeaway = (takeaways or "").strip().splitlines()[0].strip().rstrip(".") if (takeaways or "").strip() else ""
-    learnt = (f"Your point about {takeaway[:1].lower() + takeaway[1:]} stayed with me, and I'm going to act on it."
-              if takeaway else "I learnt a lot about your work and how you got there.")
+    point = (takeaway or "").strip().rstrip(".!")
+    if point and not point[1:2].isupper():          # "Build a portfolio" -> "build a portfolio"; "SQL ..." stays
+        point = point[:1].lower() + point[1:]
+    learnt = (f"One thing you said has stayed with me: {point}. I'm going to act on it."
+              if point else "I learnt a lot about your work and how you got there.")
     return (f"Hi {first},\n\nThank you for taking the time to talk with me. {learnt}\n\n"
             f"I'll let you know how things go.\n\nWith thanks,\n{student}")
 
@@ -440,7 +452,8 @@ def week_ahead(db: Database, student_id: str, today: date, now: datetime) -> pd.
 def touchable(db: Database, student_id: str, today: date) -> pd.DataFrame:
     """Contacts to log a touch with: people met first, then everyone else, by name."""
     return db.df("""
-        SELECT CAST(c.id AS VARCHAR) AS id, c.name FROM contacts c
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name, c.role, o.name AS organisation, c.how_met FROM contacts c
+        LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE c.student_id = $sid AND c.archived_at IS NULL
         ORDER BY c.id NOT IN (SELECT contact_id FROM interviews WHERE student_id = $sid AND status = 'held'),
                  lower(c.name) LIMIT 2000""", {"sid": student_id})

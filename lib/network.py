@@ -155,14 +155,14 @@ def _clean(cur, student_id: str, data: ContactInput, contact_id: str | None) -> 
         "notes": clean_text(data.notes, "Notes", max_len=5000),
     }
     if row["referred_by"]:
-        _check_referrer(cur, student_id, row["referred_by"], contact_id)
+        check_referrer(cur, student_id, row["referred_by"], contact_id)
     duplicate = _duplicate(cur, student_id, row["email"], row["linkedin_url"], contact_id)
     if duplicate:
         raise duplicate
     return row
 
 
-def _check_referrer(cur, student_id: str, referrer_id: str, contact_id: str | None) -> None:
+def check_referrer(cur, student_id: str, referrer_id: str, contact_id: str | None) -> None:
     chain = cur.execute("""
         WITH RECURSIVE up(id, referred_by, depth) AS (
             SELECT id, referred_by, 0 FROM contacts WHERE student_id = $sid AND id = $rid
@@ -515,12 +515,30 @@ def archived_contacts(db: Database, student_id: str, today: date) -> pd.DataFram
 def referrer_choices(db: Database, student_id: str, today: date) -> pd.DataFrame:
     """Who can have introduced the student to someone: warm contacts and anyone they have
     contacted (an imported LinkedIn connection they never wrote to can't have)."""
-    return db.df("""
-        SELECT CAST(c.id AS VARCHAR) AS id, c.name, o.name AS organisation
+    frame = db.df("""
+        SELECT CAST(c.id AS VARCHAR) AS id, c.name, c.role, o.name AS organisation, c.how_met
         FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE c.student_id = $sid AND c.archived_at IS NULL
           AND (c.warmth = 'warm' OR c.id IN (SELECT contact_id FROM outreach_requests WHERE student_id = $sid))
         ORDER BY lower(c.name)""", {"sid": student_id})
+    return frame.assign(label=labels(frame))
+
+
+def describe(person: dict) -> str:
+    """A person as a picker shows them: the name, then what tells two people of that name
+    apart (role, organisation, how the student met them)."""
+    def given(value) -> bool:
+        return isinstance(value, str) and bool(value.strip())
+    details = [person[k] for k in ("role", "organisation") if given(person.get(k))]
+    label = person["name"] + (f" · {', '.join(details)}" if details else "")
+    if given(person.get("how_met")):
+        label += f" · {person['how_met']}"
+    return label
+
+
+def labels(frame: pd.DataFrame) -> pd.Series:
+    """describe() for each row of a frame with name (and role, organisation, how_met) columns."""
+    return pd.Series([describe(row) for row in frame.to_dict("records")], index=frame.index, dtype=object)
 
 
 def source_counts(db: Database, student_id: str, today: date) -> pd.DataFrame:

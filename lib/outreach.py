@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib import drafts, method, network, prep
+from lib import drafts, method, network, prep, referrals
 from lib.db import Database, new_id
 from lib.followup import NEXT_AT_ORGANISATION_SQL, due_items
 from lib.metrics import REPLY_BEHAVIOUR_SQL
@@ -33,6 +33,8 @@ def _date(value, field: str, *, earliest: date, latest: date) -> date:
 
 
 def _request(cur, student_id: str, request_id: str) -> dict:
+    if not request_id:
+        raise InvalidInput("Request", "choose one first")
     row = cur.execute("""
         SELECT r.sent_on, r.replied_on, r.outcome, r.follow_up_sent_on, CAST(r.contact_id AS VARCHAR), c.name,
                o.name
@@ -80,6 +82,8 @@ def compose_choices(db: Database, student_id: str, today: date) -> pd.DataFrame:
 def log_request(db: Database, student_id: str, contact_id: str, channel: str, sent_on: date,
                 message: str | None, today: date, now: datetime) -> str:
     """Record a request as sent. The date can't be in the future or years back."""
+    if not contact_id:
+        raise InvalidInput("Write to", "choose the contact first")
     if channel not in CHANNELS:
         raise InvalidInput("Channel", f"{channel!r} is not one of {', '.join(CHANNELS)}")
     sent_on = _date(sent_on, "Date sent", earliest=today - timedelta(days=OLDEST_REQUEST_DAYS), latest=today)
@@ -89,6 +93,13 @@ def log_request(db: Database, student_id: str, contact_id: str, channel: str, se
                             {"sid": student_id, "cid": contact_id}).fetchone()[0]
         if not found:
             raise InvalidInput("Contact", "is not one of your current contacts")
+        waiting = cur.execute(f"""SELECT r.sent_on FROM outreach_requests r
+                                  WHERE r.student_id = $sid AND r.contact_id = $cid AND {method.routine_open("r")}
+                                  ORDER BY r.sent_on DESC LIMIT 1""",
+                              {"sid": student_id, "cid": contact_id, "today": today}).fetchone()
+        if waiting:   # one request at a time: a nudge is that request's follow-up, not a second request
+            raise InvalidInput("Contact", f"already has your request of {waiting[0]:%d %b %Y} waiting for a reply: "
+                                          "send its one follow-up instead (Outreach > Do today)")
         request_id = new_id()
         cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, message, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""", [request_id, student_id, contact_id, channel, sent_on,
@@ -100,14 +111,19 @@ def log_request(db: Database, student_id: str, contact_id: str, channel: str, se
 
 
 def record_reply(db: Database, student_id: str, request_id: str, replied_on: date, outcome: str,
-                 today: date, now: datetime, referral_name: str | None = None) -> str | None:
-    """Record their answer. 'Referred me elsewhere' with a name adds that person as a warm
-    referral contact (referred by this one) and a to-do to reach out; returns their id."""
+                 today: date, now: datetime, referral: dict | None = None,
+                 answers: dict[int, str] | None = None) -> referrals.Outcome:
+    """Record their answer. 'Referred me elsewhere' with a person (`referral`: name, and
+    optionally organisation, email, LinkedIn URL) records the referral through
+    lib/referrals.py: an existing contact turns warm, a new one is added, never a twin;
+    an unsure match raises referrals.UnsureMatch until `answers` says who is who."""
     if outcome not in OUTCOMES:
         raise InvalidInput("Outcome", f"must be one of {', '.join(OUTCOMES.values())}")
-    referral_name = clean_text(referral_name, "Referred to", max_len=120)
+    suggested = referrals.clean([referral] if referral and outcome == "referred" else [], "Referred to")
     with db.write(student_id=student_id) as cur:
         request = _request(cur, student_id, request_id)
+        if request["replied_on"] is not None:
+            raise InvalidInput("Request", f"{request['contact']}'s reply is already recorded")
         replied_on = _date(replied_on, "Reply date", earliest=request["sent_on"], latest=today)
         cur.execute("UPDATE outreach_requests SET replied_on = $on, outcome = $outcome WHERE id = $rid",
                     {"on": replied_on, "outcome": outcome, "rid": request_id})
@@ -115,16 +131,18 @@ def record_reply(db: Database, student_id: str, request_id: str, replied_on: dat
                        VALUES (?, ?, ?, 'reply', ?, ?, ?)""",
                     [new_id(), student_id, request["contact_id"], datetime.combine(replied_on, now.time()),
                      f"Replied to the request: {OUTCOMES[outcome].lower()}", now])
-        if outcome != "referred" or not referral_name:
-            return None
-        referral_id = network.insert_contact(cur, student_id, network.ContactInput(
-            name=referral_name, source="referral", referred_by=request["contact_id"],
-            how_met=f"Suggested by {request['contact']}"), now)
-        cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, due_on, created_at)
-                       VALUES (?, ?, 'referral_outreach', ?, ?, ?, ?)""",
-                    [new_id(), student_id, f"Reach out to {referral_name} (suggested by {request['contact']})",
-                     referral_id, today + timedelta(days=7), now])
-        return referral_id
+        return referrals.record(cur, student_id, suggested, referred_by=request["contact_id"],
+                                referrer_name=request["contact"], how_met=f"Suggested by {request['contact']}",
+                                today=today, now=now, answers=answers)
+
+
+def follow_up_of(db: Database, student_id: str, request_id: str) -> dict:
+    """The request a follow-up is drafted for: its channel, when it was sent, to whom."""
+    row = db.rows("""SELECT channel, sent_on, CAST(contact_id AS VARCHAR) FROM outreach_requests
+                     WHERE student_id = $sid AND id = $rid""", {"sid": student_id, "rid": request_id})
+    if not row:
+        raise InvalidInput("Request", "is not one of your requests")
+    return dict(zip(("channel", "sent_on", "contact_id"), row[0]))
 
 
 def mark_follow_up_sent(db: Database, student_id: str, request_id: str, sent_on: date, today: date) -> None:
@@ -133,6 +151,9 @@ def mark_follow_up_sent(db: Database, student_id: str, request_id: str, sent_on:
         request = _request(cur, student_id, request_id)
         if request["replied_on"] is not None:
             raise InvalidInput("Follow-up", f"{request['contact']} already replied")
+        if request["follow_up_sent_on"] is not None:
+            raise InvalidInput("Follow-up", f"the one follow-up to {request['contact']} went out on "
+                                            f"{request['follow_up_sent_on']:%d %b %Y}")
         sent_on = _date(sent_on, "Follow-up date", earliest=request["sent_on"], latest=today)
         cur.execute("UPDATE outreach_requests SET follow_up_sent_on = $on WHERE id = $rid",
                     {"on": sent_on, "rid": request_id})
@@ -195,8 +216,10 @@ def requests_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
 def open_requests(db: Database, student_id: str, today: date) -> pd.DataFrame:
     """Requests still without a reply, oldest first (the ones to record a reply for)."""
     return db.df("""
-        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.sent_on, r.channel
+        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, c.role, o.name AS organisation, c.how_met,
+               r.sent_on, r.channel
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE r.student_id = $sid AND r.replied_on IS NULL AND r.sent_on <= $today AND c.archived_at IS NULL
         ORDER BY r.sent_on, lower(c.name)""", {"sid": student_id, "today": today})
 
@@ -204,8 +227,10 @@ def open_requests(db: Database, student_id: str, today: date) -> pd.DataFrame:
 def agreed_unscheduled(db: Database, student_id: str, today: date) -> pd.DataFrame:
     """People who agreed to talk, with no conversation in the calendar yet."""
     return db.df("""
-        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, r.replied_on
+        SELECT CAST(r.id AS VARCHAR) AS id, c.name AS contact, c.role, o.name AS organisation, c.how_met,
+               r.replied_on
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE r.student_id = $sid AND r.outcome = 'agreed' AND r.replied_on <= $today AND c.archived_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.request_id = r.id AND i.status <> 'cancelled')
         ORDER BY r.replied_on, lower(c.name)""", {"sid": student_id, "today": today})

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from lib import network
+from lib import network, referrals
 from lib.db import ROOT, Database, new_id
 from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA, InvalidInput, InvalidRows, clean_text
 
@@ -136,19 +136,6 @@ def ensure_checklist(cur, student_id: str, interview_id: str, today: date, now: 
                         [new_id(), student_id, interview_id, position, now, key])
 
 
-def prepare(db: Database, student_id: str, interview_id: str, today: date, now: datetime) -> None:
-    """ensure_checklist() in its own transaction, for scheduled conversations made before
-    prep existed (a past conversation gets no checklist after the fact)."""
-    if db.scalar("SELECT status FROM interviews WHERE student_id = ? AND id = ?", [student_id, interview_id]) \
-            != "scheduled":
-        return
-    if db.scalar("SELECT count(*) FROM prep_items WHERE interview_id = ?", [interview_id]) and \
-            db.scalar("SELECT count(*) FROM interview_questions WHERE interview_id = ?", [interview_id]):
-        return
-    with db.write(student_id=student_id) as cur:
-        ensure_checklist(cur, student_id, interview_id, today, now)
-
-
 def checklist(db: Database, student_id: str, interview_id: str) -> pd.DataFrame:
     """A conversation's checklist items in order: id, Item, Due (a date), Done."""
     frame = db.df("""SELECT CAST(id AS VARCHAR) AS id, label AS "Item", due_on AS "Due", done_at IS NOT NULL AS "Done"
@@ -246,11 +233,31 @@ def add_question(db: Database, student_id: str, text: str, category: str, tiara:
 
 def set_favourites(db: Database, student_id: str, favourites: dict[str, bool], now: datetime) -> None:
     with db.write(student_id=student_id) as cur:
-        for question_id, on in favourites.items():
-            cur.execute("DELETE FROM question_favourites WHERE student_id = ? AND question_id = ?",
-                        [student_id, question_id])
-            if on:
-                cur.execute("INSERT INTO question_favourites VALUES (?, ?, ?)", [student_id, question_id, now])
+        _set_favourites(cur, student_id, favourites, now)
+
+
+def _set_favourites(cur, student_id: str, favourites: dict[str, bool], now: datetime) -> None:
+    for question_id, on in favourites.items():
+        cur.execute("DELETE FROM question_favourites WHERE student_id = ? AND question_id = ?",
+                    [student_id, question_id])
+        if on:
+            cur.execute("INSERT INTO question_favourites VALUES (?, ?, ?)", [student_id, question_id, now])
+
+
+def add_from_bank(db: Database, student_id: str, interview_id: str, ticked: list[str], favourites: dict[str, bool],
+                  now: datetime) -> int:
+    """One edit of the question bank, in one transaction: favourites set or unset, and the
+    ticked questions added to the end of this conversation's list (those already on it are
+    left where they are, so saving twice adds nothing twice). Returns how many were added."""
+    with db.write(student_id=student_id) as cur:
+        _set_favourites(cur, student_id, favourites, now)
+        chosen = [qid for (qid,) in cur.execute(
+            """SELECT CAST(question_id AS VARCHAR) FROM interview_questions WHERE student_id = ? AND interview_id = ?
+               ORDER BY position""", [student_id, interview_id]).fetchall()]
+        new = [qid for qid in dict.fromkeys(ticked) if qid not in chosen]
+        if new:
+            _save_selection(cur, student_id, interview_id, chosen + new, now)
+        return len(new)
 
 
 def selection(db: Database, student_id: str, interview_id: str) -> pd.DataFrame:
@@ -267,22 +274,26 @@ def save_selection(db: Database, student_id: str, interview_id: str, question_id
                    now: datetime) -> None:
     """Replace the chosen questions with `question_ids` in this order; notes already taken
     on a question that stays are kept."""
+    with db.write(student_id=student_id) as cur:
+        _save_selection(cur, student_id, interview_id, question_ids, now)
+
+
+def _save_selection(cur, student_id: str, interview_id: str, question_ids: list[str], now: datetime) -> None:
     if len(set(question_ids)) != len(question_ids):
         raise InvalidInput("Questions", "a question is chosen twice")
-    with db.write(student_id=student_id) as cur:
-        known = {qid for (qid,) in cur.execute(
-            "SELECT CAST(id AS VARCHAR) FROM questions WHERE student_id IS NULL OR student_id = ?",
-            [student_id]).fetchall()}
-        unknown = [q for q in question_ids if q not in known]
-        if unknown:
-            raise InvalidInput("Questions", f"{len(unknown)} chosen question(s) no longer exist")
-        notes = dict(cur.execute("""SELECT CAST(question_id AS VARCHAR), answer_notes FROM interview_questions
-                                    WHERE student_id = ? AND interview_id = ?""", [student_id, interview_id]).fetchall())
-        cur.execute("DELETE FROM interview_questions WHERE student_id = ? AND interview_id = ?", [student_id, interview_id])
-        for position, question_id in enumerate(question_ids):
-            cur.execute("""INSERT INTO interview_questions (id, student_id, interview_id, question_id, position,
-                                                            answer_notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                        [new_id(), student_id, interview_id, question_id, position, notes.get(question_id), now])
+    known = {qid for (qid,) in cur.execute(
+        "SELECT CAST(id AS VARCHAR) FROM questions WHERE student_id IS NULL OR student_id = ?",
+        [student_id]).fetchall()}
+    unknown = [q for q in question_ids if q not in known]
+    if unknown:
+        raise InvalidInput("Questions", f"{len(unknown)} chosen question(s) no longer exist")
+    notes = dict(cur.execute("""SELECT CAST(question_id AS VARCHAR), answer_notes FROM interview_questions
+                                WHERE student_id = ? AND interview_id = ?""", [student_id, interview_id]).fetchall())
+    cur.execute("DELETE FROM interview_questions WHERE student_id = ? AND interview_id = ?", [student_id, interview_id])
+    for position, question_id in enumerate(question_ids):
+        cur.execute("""INSERT INTO interview_questions (id, student_id, interview_id, question_id, position,
+                                                        answer_notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [new_id(), student_id, interview_id, question_id, position, notes.get(question_id), now])
 
 
 @dataclass
@@ -404,32 +415,25 @@ class ConversationLog:
     closing_answers: str | None = None
     resume_requested: bool = False
     referrals: list[dict] = field(default_factory=list)      # {"name", "organisation"}
+    referral_answers: dict[int, str] = field(default_factory=dict)   # row -> contact id or referrals.NEW_PERSON
     answer_notes: dict[str, str] = field(default_factory=dict)   # interview_questions.id -> notes
     new_time: datetime | None = None                           # when rescheduled
 
 
 def log_conversation(db: Database, student_id: str, interview_id: str, log: ConversationLog, today: date,
-                     now: datetime) -> list[str]:
-    """Record how it went. Held: every referral becomes a warm contact (source 'referral',
-    referred by this person) with a to-do to reach out; a resume request and a LinkedIn ask
-    become to-dos. Rescheduled: the conversation moves to `new_time` and stays scheduled.
-    Saving again doesn't duplicate people or to-dos. Returns the new contacts' ids."""
+                     now: datetime) -> referrals.Outcome:
+    """Record how it went, in one transaction. Held: every person they suggested is recorded
+    through lib/referrals.py (an existing contact turns warm, a new one is added, each with
+    one to-do to reach out; an unsure match raises referrals.UnsureMatch until
+    `log.referral_answers` says who is who); a resume request and a LinkedIn ask become
+    to-dos. Rescheduled: the conversation moves to `new_time` and stays scheduled. Saving
+    again doesn't duplicate people or to-dos. Returns what happened to the referrals."""
     if log.status not in INTERVIEW_STATUSES or log.status == "scheduled":
         raise InvalidInput("Status", "must be held, cancelled, no-show or rescheduled")
     notes = clean_text(log.notes, "Notes", max_len=10000)
     takeaways = clean_text(log.takeaways, "Key takeaways", max_len=5000)
     answers = clean_text(log.closing_answers, "Their answers", max_len=2000)
-    referrals, problems = [], []
-    for number, ref in enumerate(log.referrals, start=1):
-        if not any(str(v or "").strip() for v in ref.values()):
-            continue
-        try:
-            referrals.append((clean_text(ref.get("name"), "Name", required=True, max_len=120),
-                              clean_text(ref.get("organisation"), "Organisation", max_len=160)))
-        except InvalidInput as exc:
-            problems.append(InvalidInput(f"Referral {number}, {exc.field}", exc.message))
-    if problems:
-        raise InvalidRows(problems)
+    suggested = referrals.clean(log.referrals)           # checked whatever the status: bad rows are named
     with db.write(student_id=student_id) as cur:
         record = cur.execute("""SELECT i.scheduled_at, CAST(i.contact_id AS VARCHAR), c.name FROM interviews i
                                 JOIN contacts c ON c.id = i.contact_id WHERE i.student_id = $sid AND i.id = $iid""",
@@ -447,7 +451,7 @@ def log_conversation(db: Database, student_id: str, interview_id: str, log: Conv
             shift = (log.new_time.date() - scheduled_at.date()).days
             cur.execute("UPDATE prep_items SET due_on = due_on + $days WHERE interview_id = $iid AND done_at IS NULL",
                         {"days": shift, "iid": interview_id})
-            return []
+            return referrals.Outcome()
         if log.status in ("held", "no_show") and scheduled_at > now:
             raise InvalidInput("Status", f"the conversation is on {scheduled_at:%d %b %Y at %H:%M}: "
                                          "log it once it has happened")
@@ -461,26 +465,17 @@ def log_conversation(db: Database, student_id: str, interview_id: str, log: Conv
             cur.execute("UPDATE interview_questions SET answer_notes = ? WHERE student_id = ? AND id = ?",
                         [clean_text(text, "Notes on a question", max_len=3000), student_id, iq_id])
         if log.status != "held":
-            return []
-        added = []
-        known = {name.casefold() for (name,) in cur.execute(
-            "SELECT name FROM contacts WHERE student_id = ? AND referred_by = ?", [student_id, contact_id]).fetchall()}
-        for name, organisation in referrals:
-            if name.casefold() in known:
-                continue
-            referral_id = network.insert_contact(cur, student_id, network.ContactInput(
-                name=name, organisation=organisation, source="referral", referred_by=contact_id,
-                how_met=f"Suggested by {contact} in our conversation"), now)
-            _task(cur, student_id, "referral_outreach", f"Reach out to {name} (suggested by {contact})",
-                  referral_id, interview_id, today + timedelta(days=7), now)
-            added.append(referral_id)
+            return referrals.Outcome()
+        outcome = referrals.record(cur, student_id, suggested if log.status == "held" else [], referred_by=contact_id, referrer_name=contact,
+                                   how_met=f"Suggested by {contact} in our conversation", today=today, now=now,
+                                   answers=log.referral_answers, interview_id=interview_id)
         if log.resume_requested:
             _task(cur, student_id, "send_resume", f"Send your resume to {contact}", contact_id, interview_id,
                   today + timedelta(days=1), now)
         if log.asked_linkedin:
             _task(cur, student_id, "connect_linkedin", f"Connect with {contact} on LinkedIn", contact_id,
                   interview_id, today + timedelta(days=1), now)
-        return added
+        return outcome
 
 
 def _task(cur, student_id, kind, title, contact_id, interview_id, due_on, now) -> None:

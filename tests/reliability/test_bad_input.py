@@ -101,7 +101,7 @@ def test_a_logged_conversation_with_hostile_text_round_trips(db, student, now):
     log = prep.ConversationLog(status="held", notes=PAYLOADS[0], takeaways=PAYLOADS[1], closing_answers=PAYLOADS[2],
                                referrals=[{"name": PAYLOADS[11], "organisation": PAYLOADS[12]}])
     added = prep.log_conversation(db, student, iid, log, TODAY, now)
-    assert network.get_contact(db, student, added[0])["name"] == PAYLOADS[11]
+    assert network.get_contact(db, student, added.added[0])["name"] == PAYLOADS[11]
     assert db.rows("SELECT notes, takeaways FROM interviews WHERE id = ?", [iid]) == [(PAYLOADS[0], PAYLOADS[1])]
     html = prep.sheet_html(prep.sheet(db, student, iid))
     assert "<script>alert" not in html and "<img src" not in html

@@ -50,9 +50,14 @@ def test_thank_you_clock_states(db, student, now):     # now = Friday 20 Nov, 12
     assert db.scalar("SELECT count(*) FROM touches WHERE kind = 'thank_you'") == 2
 
 
-def test_thank_you_draft_names_a_takeaway():
-    text = followup.thank_you_draft("Carla Diaz", "Build a small portfolio first.\nJoin the association.", "Ada L")
-    assert text.startswith("Hi Carla,") and "build a small portfolio first stayed with me" in text
+def test_thank_you_draft_names_the_one_takeaway_chosen():
+    takeaways = "- Build a small portfolio first. Ask for feedback early!\nSQL matters more than R.\n\n"
+    choices = followup.takeaway_choices(takeaways)
+    assert choices == ["Build a small portfolio first.", "Ask for feedback early!", "SQL matters more than R."]
+    text = followup.thank_you_draft("Carla Diaz", choices[1], "Ada L")
+    assert text.startswith("Hi Carla,") and "stayed with me: ask for feedback early. I'm going" in text
+    assert "portfolio" not in text and "SQL" not in text                  # one takeaway, not the whole field
+    assert "stayed with me: SQL matters more than R." in followup.thank_you_draft("Carla Diaz", choices[2], "Ada L")
     assert "learnt a lot" in followup.thank_you_draft("Carla Diaz", None, "Ada L")
 
 
@@ -103,7 +108,7 @@ def test_referrals_are_followed_through_and_landing_thanks_everyone(db, student,
     table = followup.referrals_table(db, student, TODAY)
     assert table[["Referral", "Suggested by"]].values.tolist() == [["Ben Ode", "Carla"]]
     assert table["Days waiting"].tolist() == [0]
-    outreach.log_request(db, student, added[0], "email", TODAY, None, TODAY, now)
+    outreach.log_request(db, student, added.added[0], "email", TODAY, None, TODAY, now)
     assert [d.date() for d in followup.referrals_table(db, student, TODAY)["Contacted on"]] == [TODAY]
     assert db.rows("SELECT done_at IS NOT NULL FROM tasks WHERE kind = 'referral_outreach'") == [(True,)]
     assert followup.record_landed(db, student, TODAY, "an internship at City Museum", TODAY, now) == 1   # Carla

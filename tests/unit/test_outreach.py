@@ -64,7 +64,7 @@ def test_bad_input_names_the_field_and_writes_nothing(db, student, now, call, me
 def test_a_referral_becomes_a_warm_contact_with_a_to_do(db, student, now):
     carla = person(db, student, now, "Carla Diaz")
     rid = outreach.log_request(db, student, carla, "email", D(2026, 11, 16), None, TODAY, now)
-    new_id = outreach.record_reply(db, student, rid, TODAY, "referred", TODAY, now, referral_name="Ben Ode")
+    new_id, = outreach.record_reply(db, student, rid, TODAY, "referred", TODAY, now, {"name": "Ben Ode"}).added
     ben = network.get_contact(db, student, new_id)
     assert (ben["warmth"], ben["source"], ben["referred_by"]) == ("warm", "referral", carla)
     assert db.rows("SELECT kind, title, due_on FROM tasks") == [

@@ -146,7 +146,7 @@ def test_logging_a_held_conversation_creates_referrals_and_to_dos_once(db, stude
                                resume_requested=True,
                                referrals=[{"name": "Ben Ode", "organisation": "Contoso"}, {"name": "", "organisation": ""}])
     added = prep.log_conversation(db, student, iid, log, TODAY, now)
-    ben = network.get_contact(db, student, added[0])
+    ben = network.get_contact(db, student, added.added[0])
     assert (ben["name"], ben["warmth"], ben["source"], ben["referred_by"], ben["organisation"]) == (
         "Ben Ode", "warm", "referral", carla, "Contoso")
     assert sorted(db.rows("SELECT kind, title, due_on FROM tasks")) == [
