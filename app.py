@@ -1,25 +1,31 @@
-"""Coffee Chat Coach: entry point. Page config, navigation, sidebar, first-run welcome."""
+"""Coffee Chat Coach: entry point. Page config, navigation (each page's kind declared here,
+once), sidebar, first-run welcome."""
 import streamlit as st
 
 from lib import ui
 
 st.set_page_config(page_title="Coffee Chat Coach", page_icon=":material/coffee:", layout="wide")
 
-ctx = ui.context()
-ui.sidebar(ctx)
+# (file, title, icon, kind). The kind decides what a coach may do there: on a "student" page
+# a coach looks at the student's pages read-only; "coach" and "setup" pages are theirs too.
+PAGES = (
+    ("pages/home.py", "My progress", ":material/insights:", "student"),
+    ("pages/network.py", "Network", ":material/diversity_3:", "student"),
+    ("pages/outreach.py", "Outreach", ":material/send:", "student"),
+    ("pages/prep.py", "Prep", ":material/checklist:", "student"),
+    ("pages/follow_up.py", "Follow-ups", ":material/event_repeat:", "student"),
+    ("pages/coach.py", "Coach", ":material/school:", "coach"),
+    ("pages/guide.py", "Guided tour", ":material/route:", "setup"),
+    ("pages/data.py", "Your data", ":material/database:", "setup"),
+    ("pages/welcome.py", "Get started", ":material/waving_hand:", "setup"),
+)
 
 # The page list never changes (Streamlit loses its place when the current page vanishes);
 # on an empty database the welcome is the default page and the menu stays hidden.
-first_run = ctx.student_id is None
-pages = [
-    st.Page("pages/home.py", title="My progress", icon=":material/insights:", default=not first_run),
-    st.Page("pages/network.py", title="Network", icon=":material/diversity_3:"),
-    st.Page("pages/outreach.py", title="Outreach", icon=":material/send:"),
-    st.Page("pages/prep.py", title="Prep", icon=":material/checklist:"),
-    st.Page("pages/follow_up.py", title="Follow-ups", icon=":material/event_repeat:"),
-    st.Page("pages/coach.py", title="Coach", icon=":material/school:"),
-    st.Page("pages/guide.py", title="Guided tour", icon=":material/route:"),
-    st.Page("pages/data.py", title="Your data", icon=":material/database:"),
-    st.Page("pages/welcome.py", title="Get started", icon=":material/waving_hand:", default=first_run),
-]
-st.navigation(pages, position="hidden" if first_run else "sidebar").run()
+first_run = ui.context().student_id is None
+start = "pages/welcome.py" if first_run else "pages/home.py"
+pages = [(st.Page(path, title=title, icon=icon, default=path == start), kind) for path, title, icon, kind in PAGES]
+current = st.navigation([page for page, _ in pages], position="hidden" if first_run else "sidebar")
+ui.enter_page(next(kind for page, kind in pages if page.url_path == current.url_path))
+ui.sidebar(ui.context())
+current.run()

@@ -56,9 +56,10 @@ def cohort_tab(ctx) -> None:
     st.caption(ui.doc(coaching.cohort_overview))
     if len(shown):
         pick, go = st.columns([2, 1], vertical_alignment="bottom")
-        chosen = ui.pick(pick, "Open a student's pages", {i: labels[i] for i in shown["id"]}, key="coach_open")
+        chosen = ui.pick(pick, "Open a student's pages", {i: labels[i] for i in shown["id"]}, key="coach_open",
+                         placeholder="Choose a student")
         go.button("Open their dashboard", key="coach_open_button", icon=":material/open_in_new:",
-                  on_click=open_student, args=(ctx, chosen))
+                  on_click=open_student, args=(ctx, chosen), disabled=chosen is None)
     st.markdown("##### The cohort on one figure")
     figure = st.segmented_control("Figure", list(FIGURES), format_func=FIGURES.get, key="coach_figure",
                                   default="warm")
@@ -66,19 +67,16 @@ def cohort_tab(ctx) -> None:
               ctx.student_id)
 
 
-def save_session(ctx) -> None:
-    items = [values for _, values, _ in ui.editor_rows([], ss.get("session_actions"))]
-    ok, _ = ui.attempt(
-        "session", coaching.record_session, ctx.db, ctx.student_id, ss["session_date"], ss["session_coach"],
-        ss["session_notes"], ss["session_visibility"], items, ctx.today, ctx.now)
-    if not ok:
-        return
-    ss.pop("session_actions", None)
-    ss["session_notes"] = ""
+def save_session(ctx, form: ui.Form) -> None:
+    items = [values for _, values, _ in ui.editor_rows([], ss.get(form.key("actions")))]
     named = [i for i in items if str(i.get("text") or "").strip()]
-    ui.flash("success", "Session saved." + (f" {len(named)} action item{'s' if len(named) != 1 else ''} now in "
-                                            f"{ui.md_escape(ctx.student_name)}'s due list." if named else ""),
-             slot="session")
+    coach = form["coach"]
+    ok, _ = ui.action(form, coaching.record_session, ctx.db, ctx.student_id, form["date"], form["coach"], form["notes"],
+              form["visibility"], items, ctx.today, ctx.now,
+              done="Session saved." + (f" {len(named)} action item{'s' if len(named) != 1 else ''} now in "
+                                       f"{ui.md_escape(ctx.student_name)}'s due list." if named else ""))
+    if ok:
+        form["coach"] = coach            # the cleared form keeps who the coach is
 
 
 def session_tab(ctx) -> None:
@@ -90,27 +88,29 @@ def session_tab(ctx) -> None:
                                            ("Replies", "replies"), ("Conversations held", "conversations"),
                                            ("Overdue now", "overdue"))):
         col.metric(label, brief[key])
+    form = ui.Form("session", ctx.student_id)
     st.download_button("Session report (print-ready HTML)",
                        # built on click, not on every rerun of this tab
-                       lambda coach=ss.get("session_coach"): coaching.session_report(ctx.db, ctx.student_id, ctx.today,
-                                                                                     ctx.now, coach),
+                       lambda: coaching.session_report(ctx.db, ctx.student_id, ctx.today, ctx.now),
                        file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.html",
-                       mime="text/html", key="session_report", icon=":material/print:")
-    with st.form("session_form", border=False):
+                       mime="text/html", key=f"session_report@{ctx.student_id}", icon=":material/print:",
+                       help="The figures, what changed since the previous session, where they may be stuck, the "
+                            "agreed next steps and the shared notes of the last session saved.")
+    with st.form(form.key("form"), border=False):
         day, coach, visibility = st.columns([1, 1.4, 1.6])
-        day.date_input("Date", key="session_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
-        coach.text_input("Coach", key="session_coach", max_chars=120)
-        visibility.radio("Notes are", list(VISIBILITY), key="session_visibility", format_func=VISIBILITY.get)
-        st.text_area("Session notes", key="session_notes", height=140, max_chars=10000)
+        day.date_input("Date", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        coach.text_input("Coach", key=form.key("coach"), max_chars=120)
+        visibility.radio("Notes are", list(VISIBILITY), key=form.key("visibility"), format_func=VISIBILITY.get)
+        st.text_area("Session notes", key=form.key("notes"), height=140, max_chars=10000)
         st.markdown("**Action items** (they join the student's due list)")
         st.data_editor(pd.DataFrame({"text": pd.Series(dtype="string"), "due_on": pd.Series(dtype="object")}),
-                       key="session_actions", num_rows="dynamic", hide_index=True, width="stretch",
+                       key=form.key("actions"), num_rows="dynamic", hide_index=True, width="stretch",
                        column_config={"text": st.column_config.TextColumn("Action", max_chars=300, width="large"),
                                       "due_on": st.column_config.DateColumn("Due", min_value=ctx.today,
                                                                             max_value=ctx.today + timedelta(days=365),
                                                                             format="D MMM YYYY")})
-        st.form_submit_button("Save the session", type="primary", on_click=save_session, args=(ctx,))
-    ui.show_flash("session")
+        st.form_submit_button("Save the session", type="primary", on_click=save_session, args=(ctx, form))
+    ui.show_flash(form)
 
 
 def history_tab(ctx) -> None:
@@ -122,7 +122,7 @@ def history_tab(ctx) -> None:
              column_config=DATES)
 
 
-ctx = ui.context("coach")
+ctx = ui.context()
 ui.require_student(ctx)
 if ctx.role != "coach":
     student_view(ctx)

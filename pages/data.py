@@ -1,5 +1,6 @@
 """Your data: an integrity check and a backup you can download while the app runs.
 Rules live in lib/backup.py."""
+import pandas as pd
 import streamlit as st
 
 from lib import backup, ui
@@ -22,6 +23,10 @@ if report["ok"]:
 else:
     problems = "; ".join(f"{n} {what}" for what, n in report["orphans"].items()) or "the schema is out of date"
     st.error(f"Integrity check found problems: {ui.md_escape(problems)}.", icon=":material/report:")
+counts = backup.row_counts(ctx.db)
+with st.expander("What the file holds", icon=":material/table_rows:"):
+    ui.table(pd.DataFrame({"Table": list(counts), "Rows": list(counts.values())}), "The file is empty.",
+             key="data_row_counts")
 st.subheader("Back up")
 st.caption("A .zip with every table (Parquet) and a manifest of row counts and checksums. Restore it with "
            "`python -m lib restore FOLDER --db NEW_FILE`, which checks every table against the manifest.")

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import charts, drafts, exports, followup, metrics, outreach, ui
-from lib.models import CHANNELS, THANK_YOU_HOURS, TOUCH_KINDS
+from lib import charts, clock, drafts, exports, followup, method, metrics, network, outreach, ui
+from lib.models import CHANNELS, TOUCH_KINDS
 from lib.students import get_student
 
 ss = st.session_state
@@ -21,23 +21,19 @@ STATUS_STYLE = {"On track": "background-color: #d9f2ea", "Due": "background-colo
 
 # --- the due queue ---------------------------------------------------------------------------
 
-def done(ctx, item_key: str) -> None:
-    ok, message = ui.attempt("due", followup.complete, ctx.db, ctx.student_id, item_key, ctx.today, ctx.now)
-    if not ok:
-        return
-    ui.flash("success", message, slot="due")
+def done(ctx, form: ui.Form, item_key: str) -> None:
+    ui.action(form, followup.complete, ctx.db, ctx.student_id, item_key, ctx.today, ctx.now, done=lambda m: m)
 
 
-def snooze(ctx, item_key: str) -> None:
-    ok, _ = ui.attempt(
-        "due", followup.snooze, ctx.db, ctx.student_id, item_key, ss[f"snooze_date_{item_key}"], ctx.today)
-    if not ok:
-        return
-    ui.flash("success", f"Snoozed until {ss[f'snooze_date_{item_key}']:%A %d %B}.", slot="due")
+def snooze(ctx, form: ui.Form, item_key: str) -> None:
+    until = form[f"snooze_{item_key}"]
+    ui.action(form, followup.snooze, ctx.db, ctx.student_id, item_key, until, ctx.today,
+              done=f"Snoozed until {until:%A %d %B}.")
 
 
 def due_tab(ctx, due: pd.DataFrame) -> None:
-    ui.show_flash("due")
+    form = ui.Form("due", ctx.student_id)
+    ui.show_flash(form)
     show = st.segmented_control("Show", list(SHOW), format_func=SHOW.get, key="due_show", default="all")
     shown = due if show in (None, "all") else due[due["status"] == show]
     if shown.empty:
@@ -54,47 +50,73 @@ def due_tab(ctx, due: pd.DataFrame) -> None:
             if item.kind == "log_conversation":
                 left.page_link("pages/prep.py", label="Log it", icon=":material/edit_note:")
             else:
-                left.button("Done", key=f"done_{item.item_key}", icon=":material/check:", on_click=done,
-                            args=(ctx, item.item_key), help="Logs the touch where there is one")
+                left.button("Done", key=form.key(f"done_{item.item_key}"), icon=":material/check:", on_click=done,
+                            args=(ctx, form, item.item_key), help="Logs the touch where there is one")
             with right.popover("Snooze", icon=":material/snooze:"):
-                st.date_input("Until", key=f"snooze_date_{item.item_key}", value=ctx.today + timedelta(days=3),
-                              min_value=ctx.today + timedelta(days=1),
+                st.date_input("Until", key=form.key(f"snooze_{item.item_key}"),
+                              value=clock.add_business_days(ctx.today, 1), min_value=ctx.today + timedelta(days=1),
                               max_value=ctx.today + timedelta(days=followup.MAX_SNOOZE_DAYS), format="DD/MM/YYYY")
-                st.button("Snooze", key=f"snooze_{item.item_key}", on_click=snooze, args=(ctx, item.item_key))
+                st.button("Snooze", key=form.key(f"snooze_button_{item.item_key}"), on_click=snooze,
+                          args=(ctx, form, item.item_key))
     if len(shown) > 60:
         st.caption(f"The first 60 of {len(shown)}.")
 
 
 # --- thank-yous --------------------------------------------------------------------------------
 
-def window_changed(ctx) -> None:
-    followup.set_thank_you_window(ctx.db, ctx.student_id, ss["thank_you_window"])
+def window_changed(ctx, key: str) -> None:
+    ui.action(ui.Form("thanks", ctx.student_id), followup.set_thank_you_window, ctx.db, ctx.student_id, ss[key],
+              clear=False, done=f"From now on, thank-yous are due within {ss[key]} hours. Conversations already "
+                                "held keep the window they had.")
 
 
-def conversation_picked(ctx, clock: pd.DataFrame) -> None:
-    row = clock.set_index("id").loc[ui.chosen("ty_interview")]
-    ss["ty_text"] = followup.thank_you_draft(row["contact"], row["takeaways"], ctx.student_name)
-
-
-def record_sent(ctx) -> None:
-    sent_at = datetime.combine(ss["ty_date"], ss["ty_time"])
-    ok, _ = ui.attempt(
-        "thanks", followup.record_thank_you, ctx.db, ctx.student_id, ui.chosen("ty_interview"), sent_at,
-        ss["ty_text"], ctx.now)
-    if not ok:
+def conversation_picked(ctx, form: ui.Form, clock: pd.DataFrame) -> None:
+    """A conversation was chosen (or changed): its first takeaway, and a draft that names it."""
+    interview = ui.chosen(form.key("interview"))
+    if not interview:
         return
-    ui.flash("success", "Thank-you recorded. The keep-in-touch clock starts from it.", slot="thanks")
-    ss["ty_interview"] = None
+    choices = followup.takeaway_choices(clock.set_index("id").loc[interview, "takeaways"])
+    form["takeaway"] = choices[0] if choices else None
+    redraft(ctx, form, clock)
+
+
+def redraft(ctx, form: ui.Form, clock: pd.DataFrame) -> None:
+    row = clock.set_index("id").loc[ui.chosen(form.key("interview"))]
+    form["text"] = followup.thank_you_draft(row["contact"], form["takeaway"], ctx.student_name)
+
+
+def next_due_thank_you(ctx, after: str) -> str | None:
+    """The next conversation still waiting for its thank-you (open first, then missing)."""
+    clock = followup.thank_you_clock(ctx.db, ctx.student_id, ctx.today, ctx.now)
+    waiting = clock[clock["state"].isin(["open", "missing"]) & (clock["id"] != after)]
+    waiting = waiting.sort_values(by="state", key=lambda s: s.map({"open": 0, "missing": 1}), kind="stable")
+    return waiting["id"].iloc[0] if len(waiting) else None
+
+
+def record_sent(ctx, form: ui.Form) -> None:
+    interview = ui.chosen(form.key("interview"))
+    sent_at = datetime.combine(form["date"], form["time"])
+    ok, _ = ui.action(form, followup.record_thank_you, ctx.db, ctx.student_id, interview, sent_at, form["text"],
+                      ctx.now, done="Thank-you recorded. The keep-in-touch clock starts from it.")
+    if ok:
+        following = next_due_thank_you(ctx, interview)
+        if following:                       # on to the next one due, drafted
+            form["interview"] = following
+            conversation_picked(ctx, form, followup.thank_you_clock(ctx.db, ctx.student_id, ctx.today, ctx.now))
 
 
 def thank_you_tab(ctx) -> None:
     student = get_student(ctx.db, ctx.student_id)
-    ss.setdefault("thank_you_window", int(student["thank_you_hours"]))
-    st.radio("Send thank-yous within", list(THANK_YOU_HOURS), key="thank_you_window", horizontal=True,
-             format_func=lambda h: f"{h} hours", on_change=window_changed, args=(ctx,), disabled=ctx.read_only,
-             help="The guides say 24 hours; some allow 48.")
+    window_key = f"thank_you_window@{ctx.student_id}"
+    ss[window_key] = int(student["thank_you_hours"])       # this student's own setting, from the database
+    st.radio("Send thank-yous within", list(method.THANK_YOU_WINDOWS), key=window_key, horizontal=True,
+             format_func=lambda h: f"{h} hours", on_change=window_changed, args=(ctx, window_key),
+             disabled=ctx.read_only, help="The guides say 24 hours; some allow 48. Changing it does not re-grade "
+                                          "conversations already held.")
+    form = ui.Form("thanks", ctx.student_id)
     clock = ui.read_now(ctx, followup.thank_you_clock)
     if clock.empty:
+        ui.show_flash(form)
         st.caption("No conversation held yet: the clock starts when you log one as held (Prep page).")
         return
     view = clock.assign(State=clock["state"].map(STATE_LABELS),
@@ -104,44 +126,47 @@ def thank_you_tab(ctx) -> None:
              "", key="ty_clock", height=260 if len(view) > 6 else "auto",
              column_config={c: st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm")
                             for c in ("Ended", "Deadline", "Sent")})
-    ui.show_flash("thanks")
+    ui.show_flash(form)
     if ctx.read_only:
         return
     st.markdown("##### Write and record a thank-you")
     order = {"open": 0, "missing": 1, "late": 2, "on time": 3}
     pending = clock.sort_values(by="state", key=lambda s: s.map(order), kind="stable")
-    labels = {row.id: f"{row.contact} · {STATE_LABELS[row.state].lower()}" for row in pending.itertuples()}
-    ui.pick(st, "Conversation", labels, key="ty_interview", index=None, placeholder="Choose a conversation",
-            on_change=conversation_picked, args=(ctx, clock))
-    if not ui.chosen("ty_interview"):
+    labels = {row.id: f"{row.contact} · {STATE_LABELS[row.state].lower()} · {row.ended_at:%d %b}"
+              for row in pending.itertuples()}
+    ui.pick(st, "Conversation", labels, key=form.key("interview"), placeholder="Choose a conversation",
+            on_change=conversation_picked, args=(ctx, form, clock))
+    interview = ui.chosen(form.key("interview"))
+    if not interview:
         return
-    if "ty_text" not in ss:
-        conversation_picked(ctx, clock)
-    st.text_area("Message", key="ty_text", height=200, max_chars=5000,
-                 help="Name one thing you learnt; it shows you listened.")
-    contact_id = clock.set_index("id").loc[ui.chosen("ty_interview"), "contact_id"]
-    link = drafts.mailto(outreach.draft_context(ctx.db, ctx.student_id, contact_id), "Thank you", ss["ty_text"])
+    if form["text"] is None:
+        conversation_picked(ctx, form, clock)
+    row = clock.set_index("id").loc[interview]
+    choices = followup.takeaway_choices(row["takeaways"])
+    if choices:
+        ui.pick(st, "The takeaway to mention", dict(zip(choices, choices)), key=form.key("takeaway"),
+                on_change=redraft, args=(ctx, form, clock), help="Name one thing you learnt: it shows you listened.")
+    else:
+        st.caption("No takeaways logged for this conversation: add them on the Prep page to name one here.")
+    st.text_area("Message", key=form.key("text"), height=200, max_chars=5000)
+    link = drafts.mailto(outreach.draft_context(ctx.db, ctx.student_id, row["contact_id"]), "Thank you", form["text"])
     if link:                                            # None without an email address
         st.link_button("Open in my email app", link, icon=":material/mail:")
-    with st.form("ty_form", border=False):
+    with st.form(form.key("form"), border=False):
         day, hour, go = st.columns([1, 1, 1.4], vertical_alignment="bottom")
-        day.date_input("Sent on", key="ty_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
-        hour.time_input("At", key="ty_time", value=ctx.now.time().replace(second=0, microsecond=0),
+        day.date_input("Sent on", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        hour.time_input("At", key=form.key("time"), value=ctx.now.time().replace(second=0, microsecond=0),
                         step=timedelta(minutes=5))
         go.form_submit_button("Record as sent", type="primary", icon=":material/send:", on_click=record_sent,
-                              args=(ctx,))
+                              args=(ctx, form))
 
 
 # --- keep in touch -----------------------------------------------------------------------------
 
-def save_touch(ctx) -> None:
-    ok, _ = ui.attempt(
-        "touch", followup.log_touch, ctx.db, ctx.student_id, ui.chosen("touch_contact"), ss["touch_kind"],
-        ss["touch_date"], ss["touch_channel"], ss["touch_note"], ctx.today, ctx.now)
-    if not ok:
-        return
-    ui.flash("success", "Touch logged: their keep-in-touch clock starts again.", slot="touch")
-    ss["touch_note"] = ""
+def save_touch(ctx, form: ui.Form) -> None:
+    ui.action(form, followup.log_touch, ctx.db, ctx.student_id, ui.chosen(form.key("contact")), form["kind"],
+              form["date"], form["channel"], form["note"], ctx.today, ctx.now,
+              done="Touch logged: their keep-in-touch clock starts again.")
 
 
 def keep_in_touch_tab(ctx) -> None:
@@ -171,28 +196,26 @@ def keep_in_touch_tab(ctx) -> None:
     if contacts.empty:
         st.caption("No contacts yet.")
         return
-    with st.form("touch_form", border=False):
+    form = ui.Form("touch", ctx.student_id)
+    with st.form(form.key("form"), border=False):
         who, kind = st.columns(2)
-        ui.pick(who, "Who", dict(zip(contacts["id"], contacts["name"])), key="touch_contact")
-        kind.selectbox("What", list(TOUCH_KINDS), key="touch_kind", format_func=TOUCH_KINDS.get, index=3)
+        ui.pick(who, "Who", dict(zip(contacts["id"], network.labels(contacts))), key=form.key("contact"),
+                placeholder="Choose a contact")
+        kind.selectbox("What", list(TOUCH_KINDS), key=form.key("kind"), format_func=TOUCH_KINDS.get, index=3)
         when, channel = st.columns(2)
-        when.date_input("When", key="touch_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
-        channel.selectbox("Channel", list(CHANNELS), key="touch_channel", format_func=CHANNELS.get)
-        st.text_input("Note", key="touch_note", max_chars=2000)
-        st.form_submit_button("Log it", type="primary", on_click=save_touch, args=(ctx,))
-    ui.show_flash("touch")
+        when.date_input("When", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        channel.selectbox("Channel", list(CHANNELS), key=form.key("channel"), format_func=CHANNELS.get)
+        st.text_input("Note", key=form.key("note"), max_chars=2000)
+        st.form_submit_button("Log it", type="primary", on_click=save_touch, args=(ctx, form))
+    ui.show_flash(form)
 
 
 # --- referrals ---------------------------------------------------------------------------------
 
-def save_landed(ctx) -> None:
-    ok, added = ui.attempt(
-        "landed", followup.record_landed, ctx.db, ctx.student_id, ss["landed_date"], ss["landed_note"], ctx.today,
-        ctx.now)
-    if not ok:
-        return
-    ui.flash("success", f"Congratulations! {added} to-do{'s' if added != 1 else ''} added: tell everyone who helped.",
-             slot="landed")
+def save_landed(ctx, form: ui.Form) -> None:
+    ui.action(form, followup.record_landed, ctx.db, ctx.student_id, form["date"], form["note"], ctx.today, ctx.now,
+              done=lambda added: f"Congratulations! {added} to-do{'s' if added != 1 else ''} added: tell everyone "
+                                 "who helped.")
 
 
 def referrals_tab(ctx) -> None:
@@ -208,12 +231,13 @@ def referrals_tab(ctx) -> None:
                    icon=":material/celebration:")
     if ctx.read_only:
         return
-    with st.form("landed_form", border=False):
+    form = ui.Form("landed", ctx.student_id)
+    with st.form(form.key("form"), border=False):
         what, when = st.columns([2, 1])
-        what.text_input("What you landed", key="landed_note", max_chars=300, placeholder="an internship at ...")
-        when.date_input("When", key="landed_date", value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
-        st.form_submit_button("Record it and thank everyone who helped", on_click=save_landed, args=(ctx,))
-    ui.show_flash("landed")
+        what.text_input("What you landed", key=form.key("note"), max_chars=300, placeholder="an internship at ...")
+        when.date_input("When", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
+        st.form_submit_button("Record it and thank everyone who helped", on_click=save_landed, args=(ctx, form))
+    ui.show_flash(form)
 
 
 # --- charts and export -----------------------------------------------------------------------------
@@ -251,7 +275,7 @@ def export_tab(ctx) -> None:
 
 # --- the page -----------------------------------------------------------------------------------------
 
-ctx = ui.context("student")
+ctx = ui.context()
 ui.require_student(ctx)
 st.title("Follow-ups")
 ui.read_only_banner(ctx)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import charts, metrics, ui
 
-ctx = ui.context("student")
+ctx = ui.context()
 student_id = ui.require_student(ctx)
 data = ui.home_data(ctx)
 s = data["summary"]

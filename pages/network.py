@@ -24,113 +24,116 @@ def keep_label(days):
 
 # --- the contact form, shared by "add" and "edit" ------------------------------------------
 
-def contact_fields(prefix: str, referrers: pd.DataFrame) -> None:
-    """The widgets of one contact form; values live in session state under prefix_<field>."""
+def contact_fields(form: ui.Form, referrers: pd.DataFrame) -> None:
+    """The widgets of one contact form; their values live under form.key(<field>)."""
+    k = form.key
     left, right = st.columns(2)
-    left.text_input("Name (required)", key=f"{prefix}_name", max_chars=120)
-    right.text_input("Role", key=f"{prefix}_role", max_chars=160, placeholder="e.g. Product manager")
-    left.text_input("Organisation", key=f"{prefix}_organisation", max_chars=160,
+    left.text_input("Name (required)", key=k("name"), max_chars=120)
+    right.text_input("Role", key=k("role"), max_chars=160, placeholder="e.g. Product manager")
+    left.text_input("Organisation", key=k("organisation"), max_chars=160,
                     help="Matched to an organisation you already have, ignoring case and spacing.")
-    right.text_input("Email", key=f"{prefix}_email", max_chars=254)
-    left.text_input("LinkedIn URL", key=f"{prefix}_linkedin_url", max_chars=300,
+    right.text_input("Email", key=k("email"), max_chars=254)
+    left.text_input("LinkedIn URL", key=k("linkedin_url"), max_chars=300,
                     placeholder="https://www.linkedin.com/in/...")
-    right.text_input("Phone", key=f"{prefix}_phone", max_chars=40)
-    left.selectbox("Where they come from", list(SOURCES), key=f"{prefix}_source", format_func=SOURCES.get)
-    right.radio("Warmth", list(WARMTH_CHOICES), key=f"{prefix}_warmth", format_func=WARMTH_CHOICES.get,
+    right.text_input("Phone", key=k("phone"), max_chars=40)
+    left.selectbox("Where they come from", list(SOURCES), key=k("source"), format_func=SOURCES.get)
+    right.radio("Warmth", list(WARMTH_CHOICES), key=k("warmth"), format_func=WARMTH_CHOICES.get,
                 horizontal=True, help="Warm: you share a connection (family, school, work, an alum, a "
                                       "referral). Cold: you found them. Start with the warm ones.")
-    left.text_input("How we met", key=f"{prefix}_how_met", max_chars=500)
-    names = dict(zip(referrers["id"], referrers["name"]))
-    current = ui.chosen(f"{prefix}_referred_by")
+    left.text_input("How we met", key=k("how_met"), max_chars=500)
+    names = dict(zip(referrers["id"], referrers["label"]))
+    current = ui.chosen(k("referred_by"))
     options = list(names) + ([current] if current and current not in names else [])
     ui.pick(right, "Referred by", {cid: names.get(cid, "(an archived contact)") for cid in options},
-            key=f"{prefix}_referred_by", index=None, placeholder="Nobody: I found or know them myself",
+            key=k("referred_by"), placeholder="Nobody: I found or know them myself",
             help="Who introduced you. Lists your warm contacts and anyone you have contacted.")
-    keep = ss.get(f"{prefix}_keep_in_touch_days") or 0
+    keep = form.get("keep_in_touch_days") or 0
     keep_options = KEEP_IN_TOUCH + ([keep] if keep not in KEEP_IN_TOUCH else [])   # a custom cadence
-    left.selectbox("Keep in touch", keep_options, key=f"{prefix}_keep_in_touch_days", format_func=keep_label)
-    st.text_area("Notes", key=f"{prefix}_notes", max_chars=5000, height=80)
+    left.selectbox("Keep in touch", keep_options, key=k("keep_in_touch_days"), format_func=keep_label)
+    st.text_area("Notes", key=k("notes"), max_chars=5000, height=80)
 
 
-def form_input(prefix: str) -> ContactInput:
-    values = {f: ss.get(f"{prefix}_{f}") for f in FIELDS}
-    values["referred_by"] = ui.chosen(f"{prefix}_referred_by")
-    values["warmth"] = None if values["warmth"] == "suggested" else values["warmth"]
+def form_input(form: ui.Form) -> ContactInput:
+    values = {f: form[f] for f in FIELDS}
+    values["referred_by"] = ui.chosen(form.key("referred_by"))
+    values["warmth"] = None if values["warmth"] in (None, "suggested") else values["warmth"]
+    values["source"] = values["source"] or "other"
     values["keep_in_touch_days"] = values["keep_in_touch_days"] or None
     return ContactInput(**values)
 
 
-def fill_form(prefix: str, record: dict | None) -> None:
-    """Put a contact's values in the form (None: empty it). Callbacks only: widgets are not drawn yet."""
+def fill_form(form: ui.Form, record: dict | None) -> None:
+    """Put a contact's values in the form (None: the defaults). Before its widgets are drawn."""
     record = record or {"source": "other", "warmth": "suggested"}
     for f in FIELDS:
-        ss[f"{prefix}_{f}"] = record.get(f) if f in ("referred_by", "source", "warmth") else (
+        form[f] = record.get(f) if f in ("referred_by", "source", "warmth") else (
             record.get(f) or (0 if f == "keep_in_touch_days" else ""))
 
 
-def added(ctx, data: ContactInput) -> None:
+def added_message(data: ContactInput) -> str:
     warmth = data.warmth or suggested_warmth(data.source)
-    ui.flash("success", f"Added **{ui.md_escape(data.name.strip())}** as a {warmth} contact "
-                        f"({SOURCES[data.source].lower()}).", slot="contact_add")
+    return (f"Added **{ui.md_escape(data.name.strip())}** as a {warmth} contact "
+            f"({SOURCES[data.source].lower()}).")
 
 
-def submit_add(ctx, force: bool = False) -> None:
-    data = form_input("add")
-    ss.pop("add_duplicate", None)
-    ss.pop("add_similar", None)
-    try:
-        if not force:   # bad fields first; then, before saving, a look for look-alike names
+def submit_add(ctx, form: ui.Form, force: bool = False) -> None:
+    data = form_input(form)
+    form["similar"] = None
+    form["duplicate"] = None
+    if not force:   # bad fields first; then, before saving, a look for look-alike names
+        try:
             network.check_contact(ctx.db, ctx.student_id, data)
-            similar = network.similar_contacts(ctx.db, ctx.student_id, data.name.strip())
-            if similar:
-                ss["add_similar"] = similar
-                return
-        network.add_contact(ctx.db, ctx.student_id, data, ctx.now)
-    except DuplicateContact as exc:
-        ui.report(exc, slot="contact_add")
-        ss["add_duplicate"] = (exc.existing_id, exc.existing_name)
-        return
-    except InvalidInput as exc:
-        ui.report(exc, slot="contact_add")
-        return
-    added(ctx, data)
-    fill_form("add", None)
+        except DuplicateContact as exc:
+            ui.report(exc, slot=form.slot)
+            form["duplicate"] = (exc.existing_id, exc.existing_name)
+            return
+        except InvalidInput as exc:
+            ui.report(exc, slot=form.slot)
+            return
+        similar = network.similar_contacts(ctx.db, ctx.student_id, data.name.strip())
+        if similar:
+            form["similar"] = similar
+            return
+    ui.action(form, network.add_contact, ctx.db, ctx.student_id, data, ctx.now, done=added_message(data))
 
 
 def open_contact(ctx, contact_id: str) -> None:
-    ss["contact_pick"] = contact_id
-    load_contact(ctx)
+    edit = ui.Form("contact_edit", ctx.student_id)
+    edit.clear()
+    edit["pick"] = contact_id
+    load_contact(ctx, edit)
+    ui.Form("contact_add", ctx.student_id).clear()
 
 
-def load_contact(ctx) -> None:
-    contact_id = ui.chosen("contact_pick")
+def load_contact(ctx, form: ui.Form) -> None:
+    contact_id = ui.chosen(form.key("pick"))
     record = network.get_contact(ctx.db, ctx.student_id, contact_id) if contact_id else None
-    fill_form("edit", record)
-    ss["edit_revision"] = record["revision"] if record else None
+    fill_form(form, record)
+    form["revision"] = record["revision"] if record else None
 
 
-def submit_edit(ctx) -> None:
-    ok, _ = ui.attempt("contact_edit", network.update_contact, ctx.db, ctx.student_id, ui.chosen("contact_pick"),
-                       form_input("edit"), ctx.now, revision=ss["edit_revision"])
-    if not ok:
-        return
-    ui.flash("success", f"Saved **{ui.md_escape(ss['edit_name'].strip())}**.", slot="contact_edit")
-    load_contact(ctx)
+def submit_edit(ctx, form: ui.Form) -> None:
+    name = (form["name"] or "").strip()
+    ok, _ = ui.action(form, network.update_contact, ctx.db, ctx.student_id, ui.chosen(form.key("pick")),
+                      form_input(form), ctx.now, revision=form["revision"], clear=False,
+                      done=f"Saved **{ui.md_escape(name)}**.")
+    if ok:
+        load_contact(ctx, form)      # the saved values, and the new revision, stay on screen to edit on
 
 
 def archive(ctx, contact_id: str) -> None:
-    name = network.get_contact(ctx.db, ctx.student_id, contact_id)["name"]
-    network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, True)
-    ss["contact_pick"] = None
-    ui.flash("success", f"Archived **{ui.md_escape(name)}**. Restore them from *Archived contacts* below.",
-             slot="contacts")
+    record = network.get_contact(ctx.db, ctx.student_id, contact_id)
+    ui.action(ui.Form("contact_edit", ctx.student_id), network.set_archived, ctx.db, ctx.student_id, contact_id,
+              ctx.now, True, done=f"Archived **{ui.md_escape(record['name'])}**. Restore them from "
+                                  "*Archived contacts* below.")
 
 
-def restore(ctx) -> None:
-    contact_id = ui.chosen("archived_pick")
-    if contact_id:
-        network.set_archived(ctx.db, ctx.student_id, contact_id, ctx.now, False)
-        ui.flash("success", "Restored.", slot="contacts")
+def restore(ctx, form: ui.Form) -> None:
+    contact_id = ui.chosen(form.key("pick"))
+    if not contact_id:
+        ui.flash("warning", "Choose the contact to restore first.", form.slot)
+        return
+    ui.action(form, network.set_archived, ctx.db, ctx.student_id, contact_id, ctx.now, False, done="Restored.")
 
 
 # --- tabs ----------------------------------------------------------------------------------
@@ -166,82 +169,84 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
     if ctx.read_only:
         return
     referrers = ui.read(ctx, network.referrer_choices)
+    add = ui.Form("contact_add", ctx.student_id)
     with st.expander("Add a contact", icon=":material/person_add:", expanded=contacts.empty):
-        if "add_source" not in ss:
-            fill_form("add", None)
-        with st.form("contact_add", border=False):
-            contact_fields("add", referrers)
-            st.form_submit_button("Add contact", type="primary", on_click=submit_add, args=(ctx,))
-        ui.show_flash("contact_add")
-        if ss.get("add_similar"):
-            names = ", ".join(f"**{ui.md_escape(s['name'])}**" + (f" ({ui.md_escape(s['organisation'])})"
-                                                                   if s["organisation"] else "")
-                              for s in ss["add_similar"])
+        if add.key("source") not in ss:
+            fill_form(add, None)
+        with st.form(add.key("form"), border=False):
+            contact_fields(add, referrers)
+            st.form_submit_button("Add contact", type="primary", on_click=submit_add, args=(ctx, add))
+        ui.show_flash(add)
+        if add["similar"]:
+            names = ", ".join(f"**{ui.md_escape(network.describe(s))}**" for s in add["similar"])
             st.warning(f"You already have someone with a similar name: {names}. Is this a different person?")
             yes, no = st.columns(2)
-            yes.button("Yes, add as a new person", key="contact_add_anyway", on_click=submit_add,
-                       args=(ctx, True))
-            no.button("No, don't add", key="contact_add_cancel", on_click=lambda: ss.pop("add_similar", None))
-        if ss.get("add_duplicate"):
-            existing_id, existing_name = ss["add_duplicate"]
-            st.button(f"Open {existing_name}", key="open_duplicate", icon=":material/edit:",
+            yes.button("Yes, add as a new person", key=add.key("anyway"), on_click=submit_add, args=(ctx, add, True))
+            no.button("No, don't add", key=add.key("cancel"), on_click=add.__setitem__, args=("similar", None))
+        if add["duplicate"]:
+            existing_id, _ = add["duplicate"]
+            st.button("Open the contact who has it", key=add.key("open_duplicate"), icon=":material/edit:",
                       on_click=open_contact, args=(ctx, existing_id))
 
-    with st.expander("Edit or archive a contact", icon=":material/edit:", expanded=bool(ui.chosen("contact_pick"))):
+    edit = ui.Form("contact_edit", ctx.student_id)
+    picked = ui.chosen(edit.key("pick"))
+    ui.show_flash(edit)        # outside the expander: an archive closes it, and its message must still show
+    with st.expander("Edit or archive a contact", icon=":material/edit:", expanded=bool(picked)):
         picks = shown.head(PICK_LIMIT)
-        names = dict(zip(picks["id"], picks["Name"] + picks["Organisation"].map(
-            lambda o: f" · {o}" if isinstance(o, str) else "")))
-        chosen = ui.chosen("contact_pick")
-        if chosen and chosen not in names:
-            record = network.get_contact(ctx.db, ctx.student_id, chosen)
-            names[chosen] = record["name"] if record else "(gone)"
-        ui.pick(st, "Contact", names, key="contact_pick", index=None,
-                     placeholder="Choose a contact (the search above narrows this list)",
-                     on_change=load_contact, args=(ctx,))
+        names = dict(zip(picks["id"], network.labels(picks.rename(columns=str.lower))))
+        if picked and picked not in names:
+            record = network.get_contact(ctx.db, ctx.student_id, picked)
+            names[picked] = network.describe(record) if record else "(gone)"
+        ui.pick(st, "Contact", names, key=edit.key("pick"),
+                placeholder="Choose a contact (the search above narrows this list)",
+                on_change=load_contact, args=(ctx, edit))
         if len(shown) > PICK_LIMIT:
             st.caption(f"Showing the first {PICK_LIMIT} of {len(shown):,}: search to find others.")
-        if ui.chosen("contact_pick"):
-            if "edit_source" not in ss or ss.get("edit_revision") is None:
-                load_contact(ctx)
-            with st.form("contact_edit", border=False):
-                contact_fields("edit", referrers)
-                st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx,))
-            ui.show_flash("contact_edit")
-            st.button("Archive...", key="contact_archive", icon=":material/archive:",
-                      on_click=ui.ask_to_confirm, args=("archive_contact", ui.chosen("contact_pick")))
+        if picked:
+            if edit.key("source") not in ss or edit["revision"] is None:
+                load_contact(ctx, edit)
+            with st.form(edit.key("form"), border=False):
+                contact_fields(edit, referrers)
+                st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx, edit))
+            st.button("Archive...", key=edit.key("archive"), icon=":material/archive:",
+                      on_click=ui.ask_to_confirm, args=("archive_contact", picked))
             ui.confirmation("archive_contact", "Archive this contact?",
-                            f"**{ui.md_escape(ss.get('edit_name', ''))}** leaves your lists and charts. "
-                            "Their requests, conversations and notes are kept, and you can restore them.",
-                            "Archive", lambda cid: archive(ctx, cid))
+                            f"**{ui.md_escape(edit.get('name', ''))}** leaves your lists, counts and charts of "
+                            "what is to come. Their requests, conversations and notes are kept, and you can "
+                            "restore them.", "Archive", lambda cid: archive(ctx, cid))
 
     archived = ui.read(ctx, network.archived_contacts)
     if len(archived):
+        restore_form = ui.Form("contact_restore", ctx.student_id)
         with st.expander(f"Archived contacts ({len(archived)})", icon=":material/inventory_2:"):
-            names = dict(zip(archived["id"], archived["Name"]))
-            ui.pick(st, "Archived contact", names, key="archived_pick")
-            st.button("Restore", key="contact_restore", on_click=restore, args=(ctx,))
+            ui.pick(st, "Archived contact", dict(zip(archived["id"], archived["Name"])), key=restore_form.key("pick"),
+                    placeholder="Choose whom to restore")
+            st.button("Restore", key=restore_form.key("restore"), on_click=restore, args=(ctx, restore_form))
+            ui.show_flash(restore_form)
 
 
-def reset_map_editor() -> None:
-    ss.pop("map_editor", None)
+MAP_COLUMNS = ("name", "organisation", "role", "how_met", "email", "linkedin_url")
 
 
-def save_map(ctx, category: str, base: list[dict]) -> None:
-    rows = [values for _, values, _ in ui.editor_rows(base, ss.get("map_editor"))]
-    ok, result = ui.attempt("map", network.add_many, ctx.db, ctx.student_id, category, rows, ctx.now)
+def save_map(ctx, form: ui.Form, category: str) -> None:
+    rows = [values for _, values, _ in ui.editor_rows(map_base(), ss.get(form.key(f"rows_{category}")))]
+    if not any(str(v or "").strip() for row in rows for v in row.values()):
+        ui.flash("warning", "Type at least one name in the table first.", slot=form.slot)
+        return
+    ok, result = ui.action(form, network.add_many, ctx.db, ctx.student_id, category, rows, ctx.now,
+                           done=lambda r: f"Added {r.added} {SOURCES[category].lower()} contact"
+                                          f"{'s' if r.added != 1 else ''}. Next: pick another category on the left.")
     if not ok:
         return
-    reset_map_editor()
-    if not result.added:
-        ui.flash("warning", "Type at least one name in the table first.", slot="map")
-        return
-    ui.flash("success", f"Added {result.added} {SOURCES[category].lower()} contact"
-                        f"{'s' if result.added != 1 else ''}. Next: pick another category on the left.",
-             slot="map")
+    form["category"] = category            # the cleared form stays on the category just filled
     for hint in result.similar:
-        others = ", ".join(ui.md_escape(s["name"]) for s in hint["similar"])
+        others = ", ".join(ui.md_escape(network.describe(s)) for s in hint["similar"])
         ui.flash("warning", f"**{ui.md_escape(hint['name'])}** looks like {others}, already in your network. "
-                            "If it's the same person, archive one of them under *Contacts*.", slot="map")
+                            "If it's the same person, archive one of them under *Contacts*.", slot=form.slot)
+
+
+def map_base() -> list[dict]:
+    return [dict.fromkeys(MAP_COLUMNS, "") for _ in range(MAP_BLANK_ROWS)]
 
 
 def map_tab(ctx) -> None:
@@ -252,20 +257,19 @@ def map_tab(ctx) -> None:
         ui.table(counts.rename(lambda s: SOURCES[s]).rename("People").reset_index().rename(
             columns={"source": "Category"}), "", key="map_counts")
         return
+    form = ui.Form("map", ctx.student_id)
     left, right = st.columns([1, 2.4], gap="large")
-    if ss.get("map_category") not in SOURCES:
-        ss["map_category"] = "family"
-    left.radio("Think of people you know through...", list(network.MAP_PROMPTS), key="map_category",
-               format_func=lambda s: f"{SOURCES[s]} ({counts[s]})", on_change=reset_map_editor)
-    category = ss["map_category"]
+    if form["category"] not in SOURCES:
+        form["category"] = "family"
+    # each category has its own grid: rows typed under one category are never added under another
+    category = left.radio("Think of people you know through...", list(network.MAP_PROMPTS), key=form.key("category"),
+                          format_func=lambda s: f"{SOURCES[s]} ({counts[s]})")
     with right:
         warmth = suggested_warmth(category)
         st.markdown(f"##### {SOURCES[category]}")
         st.write(network.MAP_PROMPTS[category])
         st.caption(f"People you add here are {warmth} contacts.")
-        base = [dict.fromkeys(("name", "organisation", "role", "how_met", "email", "linkedin_url"), "")
-                for _ in range(MAP_BLANK_ROWS)]
-        st.data_editor(pd.DataFrame(base, dtype="string"), key="map_editor", num_rows="dynamic",
+        st.data_editor(pd.DataFrame(map_base(), dtype="string"), key=form.key(f"rows_{category}"), num_rows="dynamic",
                        hide_index=True, width="stretch", column_config={
                            "name": st.column_config.TextColumn("Name", max_chars=120),
                            "organisation": st.column_config.TextColumn("Organisation", max_chars=160),
@@ -273,34 +277,29 @@ def map_tab(ctx) -> None:
                            "how_met": st.column_config.TextColumn("How we met", max_chars=500),
                            "email": st.column_config.TextColumn("Email", max_chars=254),
                            "linkedin_url": st.column_config.TextColumn("LinkedIn URL", max_chars=300)})
-        st.button("Add these people", key="map_save", type="primary", icon=":material/group_add:",
-                  on_click=save_map, args=(ctx, category, base))
-        ui.show_flash("map")
+        st.button("Add these people", key=form.key("save"), type="primary", icon=":material/group_add:",
+                  on_click=save_map, args=(ctx, form, category))
+        ui.show_flash(form)
 
 
 LAMP_COLUMNS = ["Organisation", "Industry", "Motivation", "Postings", "Advocacy", "Warm paths", "Contacts"]
 
 
-def save_lamp(ctx) -> None:
-    base = ss.get("orgs_base", [])
+def save_lamp(ctx, form: ui.Form, base: list[dict]) -> None:
     rows = [OrganisationInput(row=number, id=values.get("id"), name=values.get("Organisation"),
                               industry=values.get("Industry"), motivation=values.get("Motivation"),
                               postings=values.get("Postings"), revision=values.get("revision"))
-            for number, values, changed in ui.editor_rows(base, ss.get("orgs_editor")) if changed]
+            for number, values, changed in ui.editor_rows(base, ss.get(form.key("editor"))) if changed]
     if not rows:
-        ui.flash("info", "No changes to save.", slot="orgs")
+        ui.flash("info", "No changes to save.", slot=form.slot)
         return
-    ok, saved = ui.attempt("orgs", network.save_organisations, ctx.db, ctx.student_id, rows, ctx.now)
-    if not ok:
-        return
-    ss.pop("orgs_editor", None)
-    ui.flash("success", f"Saved {saved} organisation{'s' if saved != 1 else ''}.", slot="orgs")
+    ui.action(form, network.save_organisations, ctx.db, ctx.student_id, rows, ctx.now,
+              done=lambda saved: f"Saved {saved} organisation{'s' if saved != 1 else ''}.")
 
 
 def remove_from_list(ctx, organisation_id: str) -> None:
-    network.remove_target(ctx.db, ctx.student_id, organisation_id)
-    ss.pop("orgs_editor", None)
-    ui.flash("success", "Taken off your list. Its contacts are unchanged.", slot="orgs")
+    ui.action(ui.Form("orgs", ctx.student_id), network.remove_target, ctx.db, ctx.student_id, organisation_id,
+              done="Taken off your list. Its contacts are unchanged.")
 
 
 def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
@@ -312,11 +311,11 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
         ui.table(lamp[LAMP_COLUMNS], "No target organisations yet.", key="lamp_view")
         warm_paths_section(ctx)
         return
+    form = ui.Form("orgs", ctx.student_id)
     base = lamp.astype(object).where(lamp.notna(), None).to_dict("records")
-    ss["orgs_base"] = base
     frame = pd.DataFrame(base, columns=["id", "revision", *LAMP_COLUMNS])
     st.data_editor(
-        frame.astype({"Motivation": "Int64", "Postings": "Int64", "Contacts": "Int64"}), key="orgs_editor",
+        frame.astype({"Motivation": "Int64", "Postings": "Int64", "Contacts": "Int64"}), key=form.key("editor"),
         num_rows="add", hide_index=True, width="stretch", column_order=LAMP_COLUMNS,
         disabled=["Advocacy", "Warm paths", "Contacts"],
         column_config={
@@ -329,14 +328,14 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
             "Warm paths": st.column_config.TextColumn(width="large", help="Your warm contacts there"),
             "Contacts": st.column_config.NumberColumn(help="All your contacts there")})
     save, remove = st.columns([1, 3])
-    save.button("Save the list", key="orgs_save", type="primary", on_click=save_lamp, args=(ctx,))
-    ui.show_flash("orgs")
+    save.button("Save the list", key=form.key("save"), type="primary", on_click=save_lamp, args=(ctx, form, base))
+    ui.show_flash(form)
     if len(lamp):
         with remove.popover("Take one off the list", icon=":material/playlist_remove:"):
             names = dict(zip(lamp["id"], lamp["Organisation"]))
-            pick = ui.pick(st, "Organisation", names, key="org_remove_pick")
-            st.button("Take off the list...", key="org_remove", on_click=ui.ask_to_confirm,
-                      args=("remove_target", pick))
+            pick = ui.pick(st, "Organisation", names, key=form.key("remove_pick"), placeholder="Choose one")
+            st.button("Take off the list...", key=form.key("remove"), on_click=ui.ask_to_confirm,
+                      args=("remove_target", pick), disabled=pick is None)
         ui.confirmation("remove_target", "Take this organisation off your list?",
                         "It leaves your LAMP list; contacts who work there keep their organisation.",
                         "Take it off", lambda oid: remove_from_list(ctx, oid))
@@ -353,7 +352,10 @@ def warm_paths_section(ctx) -> None:
         return
     labels = dict(zip(choices["id"], choices["name"] + choices["warm"].map(
         lambda n: f" ({n} warm path{'s' if n != 1 else ''})" if n else " (no warm path yet)")))
-    org_id = ui.pick(st, "Organisation", labels, key="paths_org")
+    org_id = ui.pick(st, "Organisation", labels, key=f"paths_org@{ctx.student_id}",
+                     placeholder="Choose an organisation")
+    if org_id is None:
+        return
     paths = network.warm_paths(ctx.db, ctx.student_id, org_id)
     if paths.empty:
         st.info("No warm path here yet. Ask your warm contacts whom they know there, search your school's "
@@ -370,9 +372,9 @@ def import_tab(ctx) -> None:
     st.caption("On LinkedIn: *Me > Settings & Privacy > Data privacy > Get a copy of your data*, choose "
                "*Connections*, and upload the Connections.csv you receive (or the whole .zip). Everyone is "
                "added as a cold LinkedIn contact; people already in your network are left as they are.")
-    ui.show_flash("import")
-    generation = ss.get("linkedin_gen", 0)
-    upload = st.file_uploader("Connections.csv", type=["csv", "zip"], key=f"linkedin_file_{generation}")
+    form = ui.Form("linkedin", ctx.student_id)
+    ui.show_flash(form)
+    upload = st.file_uploader("Connections.csv", type=["csv", "zip"], key=form.key("file"))
     if upload is not None:
         try:
             parsed = ui.parse_connections(upload.getvalue(), ctx.today)
@@ -380,7 +382,7 @@ def import_tab(ctx) -> None:
             st.error(f"**{ui.md_escape(upload.name)}** can't be imported: {ui.md_escape(exc)}. Nothing was written.",
                      icon=":material/block:")
         else:
-            preview_and_commit(ctx, upload.name, parsed, generation)
+            preview_and_commit(ctx, form, upload.name, parsed)
     imports = ui.read(ctx, linkedin.imports_table)
     if len(imports):
         st.markdown("##### Earlier imports")
@@ -388,7 +390,14 @@ def import_tab(ctx) -> None:
                  column_config={"Imported": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
 
 
-def preview_and_commit(ctx, filename: str, parsed: linkedin.ParsedFile, generation: int) -> None:
+def import_connections(ctx, form: ui.Form, filename: str, parsed: linkedin.ParsedFile, progress) -> None:
+    ui.action(form, linkedin.commit, ctx.db, ctx.student_id, parsed, filename=filename, now=ctx.now,
+              progress=progress,
+              done=lambda result: f"Imported {len(result[1].new):,} new contacts from **{ui.md_escape(filename)}**. "
+                                  "Find the warm paths among them under *Target organisations*.")
+
+
+def preview_and_commit(ctx, form: ui.Form, filename: str, parsed: linkedin.ParsedFile) -> None:
     plan = linkedin.plan(ctx.db, ctx.student_id, parsed)
     figures = plan.summary()
     cols = st.columns(4)
@@ -417,14 +426,11 @@ def preview_and_commit(ctx, filename: str, parsed: linkedin.ParsedFile, generati
         with st.expander(f"{len(plan.duplicates):,} already in your network (left as they are)"):
             ui.table(pd.DataFrame([{"Line": c.line, "Name": c.name, "Matches": match}
                                    for c, match in plan.duplicates[:500]]), "", key="linkedin_duplicates")
-    if st.button(f"Import {len(plan.new):,} new contacts", key="linkedin_commit", type="primary",
+    if st.button(f"Import {len(plan.new):,} new contacts", key=form.key("commit"), type="primary",
                  disabled=not plan.new, icon=":material/upload:"):
-        bar = st.progress(0.0, text="Importing...")
-        _, done = linkedin.commit(ctx.db, ctx.student_id, parsed, filename=filename, now=ctx.now,
-                                  progress=lambda n, total: bar.progress(n / total, text=f"{n:,} of {total:,}"))
-        ui.flash("success", f"Imported {len(done.new):,} new contacts from **{ui.md_escape(filename)}**. "
-                            "Find the warm paths among them under *Target organisations*.", slot="import")
-        ss["linkedin_gen"] = generation + 1
+        bar = st.progress(0.0, text="Importing...")   # a progress bar needs the run: a button, not a callback
+        import_connections(ctx, form, filename, parsed,
+                           lambda n, total: bar.progress(n / total, text=f"{n:,} of {total:,}"))
         st.rerun()
 
 
@@ -449,7 +455,7 @@ def map_charts_tab(ctx) -> None:
 
 # --- the page ------------------------------------------------------------------------------
 
-ctx = ui.context("student")
+ctx = ui.context()
 ui.require_student(ctx)
 st.title("Network")
 ui.read_only_banner(ctx)

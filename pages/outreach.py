@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import charts, drafts, metrics, outreach, ui
-from lib.models import CHANNELS, DEFAULT_INTERVIEW_MINUTES, FORMATS, OUTCOMES, REPLY_BEHAVIOURS, InvalidInput
+from lib import charts, drafts, method, metrics, network, outreach, ui
+from lib.models import CHANNELS, DEFAULT_INTERVIEW_MINUTES, FORMATS, OUTCOMES, REPLY_BEHAVIOURS
 
 ss = st.session_state
 TABS = ("Do today", "Compose", "Requests", "Charts")
@@ -17,61 +17,64 @@ CHECK_ICONS = {"ok": ":material/check_circle:", "note": ":material/info:", "warn
 CHECK_COLOURS = {"ok": "green", "note": "blue", "warning": "orange", "error": "red"}
 
 
-# --- compose -------------------------------------------------------------------------------
+# --- compose ---------------------------------------------------------------------------------
+# One form per student ("compose"): the contact, channel, variant, subject, message and date,
+# and, when the student came from a 3B7 item, the request being followed up.
 
 def start_compose(ctx, contact_id: str, follow_up_request: str | None = None) -> None:
-    """Open the composer on a contact (callbacks only: the widgets aren't drawn yet)."""
-    ss["compose_contact"] = contact_id
-    ss["compose_follow_up"] = follow_up_request
+    """Open the composer on a contact (callbacks only: the widgets aren't drawn yet). With
+    `follow_up_request`, the draft is that request's one follow-up and is logged as such."""
+    form = ui.Form("compose", ctx.student_id)
+    form.clear()
+    form["contact"] = contact_id
+    form["follow_up"] = follow_up_request
     ss["outreach_tab"] = "Compose"
-    contact_changed(ctx)
+    prepare_draft(ctx, form)
 
 
-def contact_changed(ctx) -> None:
-    contact_id = ui.chosen("compose_contact")
-    if not contact_id:
-        return
-    if ss.get("compose_contact") != contact_id:     # a stale label from the browser (callbacks only)
-        ss["compose_contact"] = contact_id
-    context = outreach.draft_context(ctx.db, ctx.student_id, contact_id)
-    ss["compose_channel"] = drafts.suggested_channel(context)[0]
-    ss["compose_variant"] = drafts.variant_for(context)
-    if ss.get("compose_follow_up") and ss.get("_follow_up_contact") != contact_id:
-        ss["compose_follow_up"] = None
-    ss["_follow_up_contact"] = contact_id if ss.get("compose_follow_up") else None
-    regenerate(ctx)
+def contact_changed(ctx, form: ui.Form) -> None:
+    """The student picked someone else: a follow-up belongs to its own contact, so it ends."""
+    contact_id = ui.chosen(form.key("contact"))
+    if form["contact"] != contact_id:        # a stale label from the browser (callbacks only)
+        form["contact"] = contact_id
+    form["follow_up"] = None
+    if contact_id:
+        prepare_draft(ctx, form)
 
 
-def regenerate(ctx) -> None:
+def prepare_draft(ctx, form: ui.Form) -> None:
+    """Channel and variant for the chosen contact (a follow-up keeps its request's channel), then the text."""
+    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen(form.key("contact")))
+    request = outreach.follow_up_of(ctx.db, ctx.student_id, form["follow_up"]) if form["follow_up"] else None
+    form["channel"] = request["channel"] if request else drafts.suggested_channel(context)[0]
+    form["variant"] = drafts.variant_for(context)
+    regenerate(ctx, form)
+
+
+def regenerate(ctx, form: ui.Form) -> None:
     """Fill the subject and message from the template for the current choices."""
-    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact"))
-    if ss.get("compose_follow_up"):
-        sent_on = ctx.db.scalar("SELECT sent_on FROM outreach_requests WHERE id = ?", [ss["compose_follow_up"]])
-        subject, body = drafts.follow_up(context, ss["compose_channel"], sent_on)
+    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen(form.key("contact")))
+    if form["follow_up"]:
+        request = outreach.follow_up_of(ctx.db, ctx.student_id, form["follow_up"])
+        subject, body = drafts.follow_up(context, form["channel"], request["sent_on"])
     else:
-        subject, body = drafts.draft(context, ss["compose_channel"], ss["compose_variant"])
-    ss["compose_subject"], ss["compose_text"] = subject, body
+        subject, body = drafts.draft(context, form["channel"], form["variant"])
+    form["subject"], form["text"] = subject, body
 
 
-def log_sent(ctx) -> None:
-    try:
-        if ss.get("compose_follow_up"):
-            outreach.mark_follow_up_sent(ctx.db, ctx.student_id, ss["compose_follow_up"], ss["compose_sent_on"],
-                                         ctx.today)
-            what = "Follow-up logged"
-        else:
-            outreach.log_request(ctx.db, ctx.student_id, ui.chosen("compose_contact"), ss["compose_channel"],
-                                 ss["compose_sent_on"], ss["compose_text"], ctx.today, ctx.now)
-            what = "Request logged"
-    except InvalidInput as exc:
-        ui.report(exc, slot="compose")
-        return
-    name = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact")).contact_name
-    ui.flash("success", f"{what}: **{ui.md_escape(name)}**. The *Do today* list will remind you on business "
-                        "day 3 (a second contact there) and day 7 (one follow-up).", slot="compose")
-    ss["compose_contact"] = None       # assigned, not deleted, so the browser's selectbox clears too
-    for key in ("compose_follow_up", "compose_text", "compose_subject"):
-        ss.pop(key, None)
+def log_sent(ctx, form: ui.Form) -> None:
+    contact_id = ui.chosen(form.key("contact"))
+    name = ui.md_escape(outreach.draft_context(ctx.db, ctx.student_id, contact_id).contact_name)
+    if form["follow_up"]:
+        ui.action(form, outreach.mark_follow_up_sent, ctx.db, ctx.student_id, form["follow_up"], form["sent_on"],
+                  ctx.today, done=f"Follow-up logged: **{name}**. If they don't answer within "
+                                  f"{method.CURMUDGEON_BUSINESS_DAYS} business days, move on.")
+    else:
+        ui.action(form, outreach.log_request, ctx.db, ctx.student_id, contact_id, form["channel"], form["sent_on"],
+                  form["text"], ctx.today, ctx.now,
+                  done=f"Request logged: **{name}**. The *Do today* list will remind you on business day "
+                       f"{method.SECOND_CONTACT_BUSINESS_DAYS} (a second contact there) and day "
+                       f"{method.FOLLOW_UP_BUSINESS_DAYS} (one follow-up).")
 
 
 def compose_tab(ctx) -> None:
@@ -82,98 +85,100 @@ def compose_tab(ctx) -> None:
     if choices.empty:
         st.info("Add people to your network first (Network > Map your network).", icon=":material/group_add:")
         return
-    ui.show_flash("compose")
+    form = ui.Form("compose", ctx.student_id)
+    k = form.key
+    ui.show_flash(form)
     left, right = st.columns([2.2, 1], gap="large")
     with left:
-        query = st.text_input("Find a contact", key="compose_search", placeholder="Name or organisation")
+        query = st.text_input("Find a contact", key=k("search"), placeholder="Name or organisation")
         shown = choices
         if query:
             text = shown["name"] + " " + shown["organisation"].fillna("")
             shown = shown[text.str.contains(query, case=False, regex=False)]
         shown = shown.head(CHOICE_LIMIT)
-        labels = dict(zip(shown["id"], shown["name"] + shown.apply(
-            lambda r: f" · {r['organisation']}" * isinstance(r["organisation"], str) + f" · {r['warmth']}"
-                      + (" · asked before" if r["asked"] else ""), axis=1)))
-        current = ui.chosen("compose_contact")
+        labels = dict(zip(shown["id"], network.labels(shown) + shown.apply(
+            lambda r: f" · {r['warmth']}" + (" · asked before" if r["asked"] else ""), axis=1)))
+        current = ui.chosen(k("contact"))
         if current and current not in labels:
             labels[current] = choices.set_index("id")["name"].get(current, "(archived)")
-        ui.pick(st, "Write to", labels, key="compose_contact", index=None,
+        ui.pick(st, "Write to", labels, key=k("contact"),
                 placeholder="Choose a contact (never-asked and warm ones first)", on_change=contact_changed,
-                args=(ctx,))
-    if not ui.chosen("compose_contact"):
+                args=(ctx, form))
+    if not ui.chosen(k("contact")):
         right.caption("Pick someone to write to: the draft and its checks appear here.")
         return
-    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen("compose_contact"))
-    if "compose_text" not in ss:
-        contact_changed(ctx)
+    if form["text"] is None:
+        prepare_draft(ctx, form)
+    context = outreach.draft_context(ctx.db, ctx.student_id, ui.chosen(k("contact")))
     with left:
-        if ss.get("compose_follow_up"):
-            st.info("Writing the one 3B7 follow-up for this request.", icon=":material/reply:")
+        if form["follow_up"]:
+            request = outreach.follow_up_of(ctx.db, ctx.student_id, form["follow_up"])
+            st.info(f"Writing the one 3B7 follow-up to your request of {request['sent_on']:%A %d %B}: short, "
+                    "friendly, the same small ask. It is logged with that request, not as a new one.",
+                    icon=":material/reply:")
         channel_col, variant_col = st.columns(2)
-        channel_col.radio("Channel", list(CHANNELS), key="compose_channel", format_func=drafts.channel_label,
-                          on_change=regenerate, args=(ctx,))
-        variant_col.radio("Variant", list(drafts.VARIANTS), key="compose_variant", format_func=drafts.VARIANTS.get,
-                          on_change=regenerate, args=(ctx,), horizontal=True,
-                          disabled=bool(ss.get("compose_follow_up")))
+        channel_col.radio("Channel", list(CHANNELS), key=k("channel"), format_func=drafts.channel_label,
+                          on_change=regenerate, args=(ctx, form))
+        variant_col.radio("Variant", list(drafts.VARIANTS), key=k("variant"), format_func=drafts.VARIANTS.get,
+                          on_change=regenerate, args=(ctx, form), horizontal=True, disabled=bool(form["follow_up"]))
         suggested, reason = drafts.suggested_channel(context)
         st.caption(f"Suggested: **{drafts.channel_label(suggested)}**. {reason} Email first; LinkedIn or social "
                    "messages when there is no email; texts only for family and close friends.")
-        concern = drafts.channel_warning(context, ss["compose_channel"])
+        concern = drafts.channel_warning(context, form["channel"])
         if concern:
             st.warning(concern, icon=":material/warning:")
-        if ss["compose_channel"] == "email":
-            st.text_input("Subject", key="compose_subject", max_chars=200)
-        st.text_area("Message", key="compose_text", height=280, max_chars=5000,
+        if form["channel"] == "email":
+            st.text_input("Subject", key=k("subject"), max_chars=200)
+        st.text_area("Message", key=k("text"), height=280, max_chars=5000,
                      help="Edit freely; the checks update when you click outside the box.")
-        st.button("Start again from the template", key="compose_reset", icon=":material/restart_alt:",
-                  on_click=regenerate, args=(ctx,))
+        st.button("Start again from the template", key=k("reset"), icon=":material/restart_alt:",
+                  on_click=regenerate, args=(ctx, form))
     with right:
         st.markdown("##### Checks")
-        for result in drafts.check(ss["compose_text"], ss["compose_channel"], context):
+        for result in drafts.check(form["text"], form["channel"], context):
             colour = CHECK_COLOURS[result.level]
             st.markdown(f"{CHECK_ICONS[result.level]} :{colour}[**{result.label}**]  \n"
                         f"{ui.md_escape(result.detail)}")
-    send_section(ctx, context)
+    send_section(ctx, form, context)
 
 
-def send_section(ctx, context: drafts.Context) -> None:
+def send_section(ctx, form: ui.Form, context: drafts.Context) -> None:
     st.markdown("##### Send it, then log it")
-    text, subject = ss["compose_text"], ss.get("compose_subject", "")
-    with st.expander("Copy-ready text", expanded=ss["compose_channel"] != "email", icon=":material/content_copy:"):
+    text, subject, channel = form["text"], form.get("subject") or "", form["channel"]
+    with st.expander("Copy-ready text", expanded=channel != "email", icon=":material/content_copy:"):
         st.code(text, language=None, wrap_lines=True)   # a copy button in the corner; plain text, never markup
     buttons = st.columns(3)
-    if ss["compose_channel"] == "email":
+    if channel == "email":
         link = drafts.mailto(context, subject, text)
         if link:
             buttons[0].link_button("Open in my email app", link, icon=":material/mail:")
         buttons[1].download_button("Download .eml", drafts.eml(context, subject, text),
                                    file_name=f"request-{context.contact_name.replace(' ', '-').lower()}.eml",
-                                   mime="message/rfc822", key="compose_eml", icon=":material/download:")
-    if context.linkedin_url and ss["compose_channel"] == "linkedin":
+                                   mime="message/rfc822", key=form.key("eml"), icon=":material/download:")
+    if context.linkedin_url and channel == "linkedin":
         buttons[0].link_button("Open their LinkedIn profile", context.linkedin_url, icon=":material/open_in_new:")
-    with st.form("compose_log", border=False):
+    with st.form(form.key("log"), border=False):
         date_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
-        date_col.date_input("Sent on", key="compose_sent_on", value=ctx.today, max_value=ctx.today,
+        date_col.date_input("Sent on", key=form.key("sent_on"), value=ctx.today, max_value=ctx.today,
                             min_value=ctx.today - timedelta(days=outreach.OLDEST_REQUEST_DAYS), format="DD/MM/YYYY")
-        label = "Log the follow-up as sent" if ss.get("compose_follow_up") else "Log as sent"
-        button_col.form_submit_button(label, type="primary", icon=":material/send:", on_click=log_sent, args=(ctx,))
+        label = "Log the follow-up as sent" if form["follow_up"] else "Log as sent"
+        button_col.form_submit_button(label, type="primary", icon=":material/send:", on_click=log_sent,
+                                      args=(ctx, form))
 
 
 # --- do today --------------------------------------------------------------------------------
 
 def follow_up_done(ctx, request_id: str) -> None:
-    ok, _ = ui.attempt(
-        "today", outreach.mark_follow_up_sent, ctx.db, ctx.student_id, request_id, ctx.today, ctx.today)
-    if not ok:
-        return
-    ui.flash("success", "Follow-up logged. If they don't answer, the routine moves on.", slot="today")
+    ui.action(ui.Form("today", ctx.student_id), outreach.mark_follow_up_sent, ctx.db, ctx.student_id, request_id,
+              ctx.today, ctx.today, done="Follow-up logged. If they don't answer, the routine moves on.")
 
 
 def today_tab(ctx, due: pd.DataFrame) -> None:
-    st.caption("The 3B7 routine: no reply after **3** business days, approach a second person at that "
-               "organisation; after **7**, send one follow-up to the first. After that the request counts as "
-               "unanswered: move on. These items also appear on *My progress*.")
-    ui.show_flash("today")
+    st.caption(f"The 3B7 routine: no reply after **{method.SECOND_CONTACT_BUSINESS_DAYS}** business days, approach a "
+               f"second person at that organisation; after **{method.FOLLOW_UP_BUSINESS_DAYS}**, send one follow-up "
+               "to the first. After that the request counts as unanswered: move on. These items also appear on "
+               "*My progress*.")
+    ui.show_flash(ui.Form("today", ctx.student_id))
     if due.empty:
         st.success("Nothing from the 3B7 routine today.", icon=":material/done_all:")
     for item in due.head(40).itertuples():
@@ -187,11 +192,13 @@ def today_tab(ctx, due: pd.DataFrame) -> None:
             if item.kind == "follow_up":
                 left, right = actions.columns(2)
                 left.button("Write it", key=f"today_write_{item.request_id}", icon=":material/edit:",
-                            on_click=start_compose, args=(ctx, item.contact_id, item.request_id))
+                            on_click=start_compose, args=(ctx, item.contact_id, item.request_id),
+                            help="Draft the follow-up to this request; it is logged with the request.")
                 right.button("Sent", key=f"today_sent_{item.request_id}", icon=":material/done:",
                              on_click=follow_up_done, args=(ctx, item.request_id), help="Log the follow-up as sent today")
             elif isinstance(item.next_id, str):
-                actions.button(f"Write to {item.next_name}", key=f"today_next_{item.request_id}",
+                actions.caption(f"Next at {ui.md_escape(item.organisation)}: **{ui.md_escape(item.next_name)}**")
+                actions.button("Write to them", key=f"today_next_{item.request_id}",
                                icon=":material/person_add:", on_click=start_compose, args=(ctx, item.next_id))
             else:
                 actions.caption(f"No one else at {ui.md_escape(item.organisation)} in your network yet: look for "
@@ -202,28 +209,30 @@ def today_tab(ctx, due: pd.DataFrame) -> None:
 
 # --- requests: replies and scheduling --------------------------------------------------------
 
-def save_reply(ctx) -> None:
-    ok, referral = ui.attempt(
-        "reply", outreach.record_reply, ctx.db, ctx.student_id, ui.chosen("reply_request"), ss["reply_date"],
-        ss["reply_outcome"], ctx.today, ctx.now, ss.get("reply_referral"))
-    if not ok:
-        return
-    outcome = OUTCOMES[ss["reply_outcome"]].lower()
-    extra = " Their referral is now a warm contact, with a to-do to reach out." if referral else ""
-    extra += " Next: schedule the conversation below." if ss["reply_outcome"] == "agreed" else ""
-    ui.flash("success", f"Reply recorded: {outcome}.{extra}", slot="reply")
-    ss["reply_referral"] = ""
+def save_reply(ctx, form: ui.Form) -> None:
+    outcome = form["outcome"]
+    referral = {"name": form["referral"], "organisation": form["referral_org"]} if outcome == "referred" else None
+    answers = {q.row: form[f"answer_{q.row}"] for q in form.questions if form[f"answer_{q.row}"]}
+
+    def done(result) -> str:
+        extra = ""
+        if result.added:
+            extra = " Their referral is now a warm contact, with a to-do to reach out."
+        elif result.matched:
+            extra = " Their referral was already in your network: now a warm contact, with a to-do to reach out."
+        if outcome == "agreed":
+            extra += " Next: schedule the conversation below."
+        return f"Reply recorded: {OUTCOMES[outcome].lower()}.{extra}"
+
+    ui.action(form, outreach.record_reply, ctx.db, ctx.student_id, ui.chosen(form.key("request")), form["date"],
+              outcome, ctx.today, ctx.now, referral, answers, done=done)
 
 
-def save_schedule(ctx) -> None:
-    start = datetime.combine(ss["schedule_date"], ss["schedule_time"])
-    ok, _ = ui.attempt(
-        "schedule", outreach.schedule, ctx.db, ctx.student_id, ui.chosen("schedule_request"), start,
-        ss["schedule_format"], int(ss["schedule_length"]), ctx.today, ctx.now)
-    if not ok:
-        return
-    ui.flash("success", f"Conversation scheduled for {start:%A %d %B at %H:%M}. Prepare for it on the Prep page.",
-             slot="schedule")
+def save_schedule(ctx, form: ui.Form) -> None:
+    start = datetime.combine(form["date"], form["time"])
+    ui.action(form, outreach.schedule, ctx.db, ctx.student_id, ui.chosen(form.key("request")), start,
+              form["format"], int(form["length"]), ctx.today, ctx.now,
+              done=f"Conversation scheduled for {start:%A %d %B at %H:%M}. Prepare for it on the Prep page.")
 
 
 def requests_tab(ctx) -> None:
@@ -251,39 +260,46 @@ def requests_tab(ctx) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("##### Record a reply")
+        form = ui.Form("reply", ctx.student_id)
         waiting = ui.read(ctx, outreach.open_requests)
         if waiting.empty:
             st.caption("No request is waiting for a reply.")
         else:
-            labels = dict(zip(waiting["id"], waiting["contact"] + waiting["sent_on"].map(lambda d: f" · sent {d:%d %b}")))
-            with st.form("reply_form", border=False):
-                ui.pick(st, "Request", labels, key="reply_request")
-                st.date_input("Replied on", key="reply_date", value=ctx.today, max_value=ctx.today,
+            labels = dict(zip(waiting["id"], network.labels(waiting.rename(columns={"contact": "name"}))
+                              + waiting["sent_on"].map(lambda d: f" · sent {d:%d %b}")))
+            with st.form(form.key("form"), border=False):
+                ui.pick(st, "Request", labels, key=form.key("request"), placeholder="Whose reply?")
+                st.date_input("Replied on", key=form.key("date"), value=ctx.today, max_value=ctx.today,
                               format="DD/MM/YYYY")
-                st.radio("Their answer", list(OUTCOMES), key="reply_outcome", format_func=OUTCOMES.get,
+                st.radio("Their answer", list(OUTCOMES), key=form.key("outcome"), format_func=OUTCOMES.get,
                          horizontal=True)
-                st.text_input("If they suggested someone else: who?", key="reply_referral", max_chars=120)
-                st.form_submit_button("Save the reply", type="primary", on_click=save_reply, args=(ctx,))
-        ui.show_flash("reply")
+                name, org = st.columns(2)
+                name.text_input("If they suggested someone else: who?", key=form.key("referral"), max_chars=120)
+                org.text_input("Where they work", key=form.key("referral_org"), max_chars=160,
+                               help="Helps tell whether they are already in your network.")
+                ui.referral_questions(form)
+                st.form_submit_button("Save the reply", type="primary", on_click=save_reply, args=(ctx, form))
+        ui.show_flash(form)
     with right:
         st.markdown("##### Schedule the conversation")
+        form = ui.Form("schedule", ctx.student_id)
         agreed = ui.read(ctx, outreach.agreed_unscheduled)
         if agreed.empty:
             st.caption("Nobody is waiting to be scheduled. When someone agrees, record the reply first.")
         else:
-            labels = dict(zip(agreed["id"], agreed["contact"]))
-            with st.form("schedule_form", border=False):
-                ui.pick(st, "With", labels, key="schedule_request")
+            labels = dict(zip(agreed["id"], network.labels(agreed.rename(columns={"contact": "name"}))))
+            with st.form(form.key("form"), border=False):
+                ui.pick(st, "With", labels, key=form.key("request"), placeholder="Who agreed?")
                 day, hour = st.columns(2)
-                day.date_input("Date", key="schedule_date", value=ctx.today + timedelta(days=7), min_value=ctx.today,
+                day.date_input("Date", key=form.key("date"), value=ctx.today + timedelta(days=7), min_value=ctx.today,
                                max_value=ctx.today + timedelta(days=outreach.LATEST_SCHEDULE_DAYS), format="DD/MM/YYYY")
-                hour.time_input("Time", key="schedule_time", value=time(10, 0), step=timedelta(minutes=15))
+                hour.time_input("Time", key=form.key("time"), value=time(10, 0), step=timedelta(minutes=15))
                 fmt, length = st.columns(2)
-                fmt.selectbox("Format", list(FORMATS), key="schedule_format", format_func=FORMATS.get, index=1)
-                length.number_input("Length (minutes)", key="schedule_length", min_value=5, max_value=240, step=5,
+                fmt.selectbox("Format", list(FORMATS), key=form.key("format"), format_func=FORMATS.get, index=1)
+                length.number_input("Length (minutes)", key=form.key("length"), min_value=5, max_value=240, step=5,
                                     value=DEFAULT_INTERVIEW_MINUTES, help="20-30 minutes is the norm: respect their time.")
-                st.form_submit_button("Schedule", type="primary", on_click=save_schedule, args=(ctx,))
-        ui.show_flash("schedule")
+                st.form_submit_button("Schedule", type="primary", on_click=save_schedule, args=(ctx, form))
+        ui.show_flash(form)
 
 
 def charts_tab(ctx) -> None:
@@ -302,7 +318,7 @@ def charts_tab(ctx) -> None:
 
 # --- the page --------------------------------------------------------------------------------
 
-ctx = ui.context("student")
+ctx = ui.context()
 ui.require_student(ctx)
 st.title("Outreach")
 ui.read_only_banner(ctx)

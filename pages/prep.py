@@ -19,24 +19,15 @@ def conversation_label(row) -> str:
     return f"{row.scheduled_at:%a %d %b %H:%M} · {row.contact}{org} · {INTERVIEW_STATUSES[row.status]}"
 
 
-def interview_changed() -> None:
-    for key in ("prep_selection", "prep_bank"):
-        ss.pop(key, None)
-
-
 # --- checklist and plan ----------------------------------------------------------------------
 
-def save_tick(ctx, item_id: str) -> None:
-    prep.tick(ctx.db, ctx.student_id, {item_id: ss[f"tick_{item_id}"]}, ctx.now)
+def save_tick(ctx, form: ui.Form, item_id: str) -> None:
+    ui.action(form, prep.tick, ctx.db, ctx.student_id, {item_id: form[f"tick_{item_id}"]}, ctx.now, clear=False)
 
 
-def save_plan(ctx, iid: str) -> None:
-    ok, _ = ui.attempt(
-        "plan", prep.save_plan, ctx.db, ctx.student_id, iid, ss[f"plan_goal_{iid}"], ss[f"plan_research_{iid}"],
-        ss[f"plan_pitch_{iid}"])
-    if not ok:
-        return
-    ui.flash("success", "Saved.", slot="plan")
+def save_plan(ctx, form: ui.Form, iid: str) -> None:
+    ui.action(form, prep.save_plan, ctx.db, ctx.student_id, iid, form["goal"], form["research"], form["pitch"],
+              clear=False, done="Saved.")
 
 
 def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
@@ -47,12 +38,14 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
                    "*My progress*.")
         if items.empty:
             st.caption("Past conversations have no checklist.")
+        checklist_form = ui.Form(f"checklist_{iid}", ctx.student_id)
+        ui.show_flash(checklist_form)
         for item in items.itertuples():
             late = not item.Done and item.Due < ctx.today and record["status"] == "scheduled"
             due = "today" if item.Due == ctx.today else f"{item.Due:%a %d %b}"
             row, when = st.columns([4, 1.2], vertical_alignment="center")
-            row.checkbox(item.Item, value=bool(item.Done), key=f"tick_{item.id}", on_change=save_tick,
-                         args=(ctx, item.id), disabled=ctx.read_only)
+            row.checkbox(item.Item, value=bool(item.Done), key=checklist_form.key(f"tick_{item.id}"),
+                         on_change=save_tick, args=(ctx, checklist_form, item.id), disabled=ctx.read_only)
             when.markdown(f":{'orange' if late else 'gray'}[{'overdue: ' if late else ''}{due}]")
     with right:
         st.markdown("##### Plan")
@@ -61,57 +54,45 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
             st.markdown(f"**Goal:** {goal}  \n**Research notes:** {ui.md_escape(record['research_notes'] or '–')}  \n"
                         f"**Intro:** {ui.md_escape(record['pitch'] or '–')}")
             return
-        with st.form(f"plan_{iid}", border=False):
+        form = ui.Form(f"plan_{iid}", ctx.student_id)
+        with st.form(form.key("form"), border=False):
             goals = [None, *prep.GOALS]
-            st.selectbox("What I most want from this conversation", goals, key=f"plan_goal_{iid}",
+            st.selectbox("What I most want from this conversation", goals, key=form.key("goal"),
                          index=goals.index(record["goal"]) if record["goal"] in goals else 0,
                          format_func=lambda g: "No particular goal" if g is None else prep.GOALS[g][0],
                          help="Steers the suggested questions.")
-            st.text_area("Research notes", value=record["research_notes"] or "", key=f"plan_research_{iid}",
+            st.text_area("Research notes", value=record["research_notes"] or "", key=form.key("research"),
                          max_chars=5000, height=120, placeholder="Their role and path; the organisation; the industry")
             st.text_area("My intro (two sentences about my interests and goals)", value=record["pitch"] or "",
-                         key=f"plan_pitch_{iid}", max_chars=600, height=90)
-            st.form_submit_button("Save", on_click=save_plan, args=(ctx, iid))
-        ui.show_flash("plan")
+                         key=form.key("pitch"), max_chars=600, height=90)
+            st.form_submit_button("Save", on_click=save_plan, args=(ctx, form, iid))
+        ui.show_flash(form)
 
 
 # --- questions ----------------------------------------------------------------------------------
 
-def save_order(ctx, iid: str, chosen: pd.DataFrame) -> None:
-    rows = ui.editor_rows(chosen[["question_id", "Order", "Remove"]].to_dict("records"), ss.get("prep_selection"))
+def save_order(ctx, form: ui.Form, iid: str, chosen: pd.DataFrame) -> None:
+    rows = ui.editor_rows(chosen[["question_id", "Order", "Remove"]].to_dict("records"), ss.get(form.key("order")))
     kept = sorted((values for _, values, _ in rows if not values.get("Remove")),
                   key=lambda v: (v["Order"] if v["Order"] is not None else 999))
-    ok, _ = ui.attempt(
-        "questions", prep.save_selection, ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now)
-    if not ok:
-        return
-    ss.pop("prep_selection", None)
-    ui.flash("success", "Your list is saved.", slot="questions")
+    ui.action(form, prep.save_selection, ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now,
+              done="Your list is saved.")
 
 
-def add_ticked(ctx, iid: str, bank: pd.DataFrame, chosen_ids: list[str]) -> None:
-    rows = ui.editor_rows(bank[["id", "Add", "★"]].to_dict("records"), ss.get("prep_bank"))
-    ticked = [values["id"] for _, values, _ in rows if values.get("Add") and values["id"] not in chosen_ids]
+def add_ticked(ctx, form: ui.Form, iid: str, bank: pd.DataFrame) -> None:
+    rows = ui.editor_rows(bank[["id", "Add", "★"]].to_dict("records"), ss.get(form.key("bank")))
+    ticked = [values["id"] for _, values, _ in rows if values.get("Add")]
     favourites = {values["id"]: bool(values.get("★")) for _, values, changed in rows if changed}
-    prep.set_favourites(ctx.db, ctx.student_id, favourites, ctx.now)
-    if ticked:
-        prep.save_selection(ctx.db, ctx.student_id, iid, chosen_ids + ticked, ctx.now)
-    ss.pop("prep_bank", None)
-    ui.flash("success", f"Added {len(ticked)} question{'s' if len(ticked) != 1 else ''}." if ticked
-             else "Favourites saved.", slot="questions")
+    ui.action(form, prep.add_from_bank, ctx.db, ctx.student_id, iid, ticked, favourites, ctx.now,
+              done=lambda n: f"Added {n} question{'s' if n != 1 else ''}." if n else "Favourites saved.")
 
 
-def add_own(ctx) -> None:
-    ok, added = ui.attempt(
-        "own", prep.add_question, ctx.db, ctx.student_id, ss["own_text"], ss["own_category"], ss["own_tiara"],
-        float(ss["own_minutes"]), ctx.now)
-    if not ok:
-        return
-    _, reasons = added
-    ui.flash("success", "Added to the bank: tick it below to use it.", slot="own")
-    for reason in reasons:
-        ui.flash("warning", f"This question {ui.md_escape(reason)}.", slot="own")
-    ss["own_text"] = ""
+def add_own(ctx, form: ui.Form) -> None:
+    ok, added = ui.action(form, prep.add_question, ctx.db, ctx.student_id, form["text"], form["category"],
+                          form["tiara"], float(form["minutes"]), ctx.now,
+                          done="Added to the bank: tick it below to use it.")
+    for reason in (added[1] if ok else []):
+        ui.flash("warning", f"This question {ui.md_escape(reason)}.", slot=form.slot)
 
 
 def questions_tab(ctx, iid: str, record: dict) -> None:
@@ -125,7 +106,8 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                    "Finishing on time shows you respect theirs.", icon=":material/timer:")
     for warning in prep.list_warnings(chosen):
         st.warning(ui.md_escape(warning), icon=":material/warning:")
-    ui.show_flash("questions")
+    form = ui.Form(f"questions_{iid}", ctx.student_id)
+    ui.show_flash(form)
 
     if ctx.read_only:
         ui.table(chosen.assign(Category=chosen["category"].map(prep.CATEGORIES))[["text", "Category", "minutes"]]
@@ -135,13 +117,13 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
     st.markdown("##### My questions, in order")
     view = chosen.assign(Order=range(1, len(chosen) + 1), Remove=False,
                          Part=chosen["tiara"].map(TIARA), Category=chosen["category"].map(prep.CATEGORIES))
-    st.data_editor(view[["Order", "text", "Category", "Part", "minutes", "Remove"]], key="prep_selection",
+    st.data_editor(view[["Order", "text", "Category", "Part", "minutes", "Remove"]], key=form.key("order"),
                    hide_index=True, width="stretch", disabled=["text", "Category", "Part", "minutes"],
                    column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width="small"),
                                   "text": st.column_config.TextColumn("Question", width="large"),
                                   "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
                                   "Remove": st.column_config.CheckboxColumn(width="small")})
-    st.button("Save order and removals", key="prep_save_order", on_click=save_order, args=(ctx, iid, view))
+    st.button("Save order and removals", key=form.key("save_order"), on_click=save_order, args=(ctx, form, iid, view))
 
     st.markdown("##### Add questions")
     bank = ui.read(ctx, prep.question_bank)
@@ -149,11 +131,11 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
     filters = st.columns([1.2, 1.2, 1])
     default_categories = list(prep.GOALS[goal][1]) if goal in prep.GOALS else []
     categories = filters[0].multiselect("Category", list(prep.CATEGORIES), default=default_categories,
-                                        format_func=prep.CATEGORIES.get, key=f"bank_category_{iid}",
+                                        format_func=prep.CATEGORIES.get, key=form.key("bank_category"),
                                         placeholder="All categories")
-    parts = filters[1].multiselect("TIARA", list(TIARA), format_func=TIARA.get, key="bank_tiara",
+    parts = filters[1].multiselect("TIARA", list(TIARA), format_func=TIARA.get, key=form.key("bank_tiara"),
                                    placeholder="Trends, Insights, Advice, Resources, Assignments")
-    favourites_only = filters[2].toggle("Favourites only", key="bank_favourites")
+    favourites_only = filters[2].toggle("Favourites only", key=form.key("bank_favourites"))
     shown = bank[~bank["id"].isin(chosen["question_id"])]
     if categories:
         shown = shown[shown["category"].isin(categories)]
@@ -165,7 +147,8 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                          Part=shown["tiara"].map(TIARA), Mine=shown["own"]).reset_index(drop=True)
     if goal in prep.GOALS:
         st.caption(f"Suggested for your goal, *{prep.GOALS[goal][0].lower()}*: clear the category filter to see all.")
-    st.data_editor(shown[["Add", "★", "text", "Category", "Part", "minutes", "Mine"]], key="prep_bank", hide_index=True,
+    st.data_editor(shown[["Add", "★", "text", "Category", "Part", "minutes", "Mine"]], key=form.key("bank"),
+                   hide_index=True,
                    width="stretch", height=320 if len(shown) > 8 else "auto",
                    disabled=["text", "Category", "Part", "minutes", "Mine"],
                    column_config={"Add": st.column_config.CheckboxColumn(width="small"),
@@ -173,17 +156,18 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                                   "text": st.column_config.TextColumn("Question", width="large"),
                                   "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
                                   "Mine": st.column_config.CheckboxColumn(width="small", help="A question you wrote")})
-    st.button("Add the ticked questions", key="prep_add", type="primary", on_click=add_ticked,
-              args=(ctx, iid, shown, chosen["question_id"].tolist()))
+    st.button("Add the ticked questions", key=form.key("add"), type="primary", on_click=add_ticked,
+              args=(ctx, form, iid, shown))
+    own = ui.Form("own_question", ctx.student_id)
     with st.expander("Write your own question", icon=":material/edit_note:"):
-        with st.form("own_question", border=False):
-            st.text_input("Question", key="own_text", max_chars=300)
+        with st.form(own.key("form"), border=False):
+            st.text_input("Question", key=own.key("text"), max_chars=300)
             a, b, c = st.columns(3)
-            a.selectbox("Category", list(prep.CATEGORIES), key="own_category", format_func=prep.CATEGORIES.get)
-            b.selectbox("TIARA", list(TIARA), key="own_tiara", format_func=TIARA.get, index=1)
-            c.number_input("Minutes", key="own_minutes", min_value=0.5, max_value=15.0, value=2.0, step=0.5)
-            st.form_submit_button("Add to my bank", on_click=add_own, args=(ctx,))
-        ui.show_flash("own")
+            a.selectbox("Category", list(prep.CATEGORIES), key=own.key("category"), format_func=prep.CATEGORIES.get)
+            b.selectbox("TIARA", list(TIARA), key=own.key("tiara"), format_func=TIARA.get, index=1)
+            c.number_input("Minutes", key=own.key("minutes"), min_value=0.5, max_value=15.0, value=2.0, step=0.5)
+            st.form_submit_button("Add to my bank", on_click=add_own, args=(ctx, own))
+        ui.show_flash(own)
 
 
 # --- the sheet and the log ------------------------------------------------------------------
@@ -202,22 +186,28 @@ def sheet_tab(ctx, iid: str) -> None:
         st.markdown(preview)      # user text is escaped by sheet_markdown; headings shrunk for the preview
 
 
-def save_log(ctx, iid: str, chosen: pd.DataFrame) -> None:
-    referrals = [values for _, values, _ in ui.editor_rows([], ss.get(f"log_referrals_{iid}"))]
-    new_time = datetime.combine(ss[f"log_new_date_{iid}"], ss[f"log_new_time_{iid}"])
+def save_log(ctx, form: ui.Form, iid: str, chosen: pd.DataFrame) -> None:
+    referrals = [values for _, values, _ in ui.editor_rows([], ss.get(form.key("referrals")))]
     log = prep.ConversationLog(
-        status=ss[f"log_status_{iid}"], notes=ss[f"log_notes_{iid}"], takeaways=ss[f"log_takeaways_{iid}"],
-        asked_linkedin=ss[f"log_linkedin_{iid}"], asked_stay_in_touch=ss[f"log_stay_{iid}"],
-        asked_referrals=ss[f"log_referrals_asked_{iid}"], closing_answers=ss[f"log_answers_{iid}"],
-        resume_requested=ss[f"log_resume_{iid}"], referrals=referrals, new_time=new_time,
-        answer_notes={row.id: ss[f"log_q_{row.id}"] for row in chosen.itertuples() if f"log_q_{row.id}" in ss})
-    ok, added = ui.attempt("log", prep.log_conversation, ctx.db, ctx.student_id, iid, log, ctx.today, ctx.now)
-    if not ok:
-        return
-    ss.pop(f"log_referrals_{iid}", None)
-    extra = f" {len(added)} referral{'s' if len(added) != 1 else ''} added as warm contacts, each with a to-do." \
-        if added else ""
-    ui.flash("success", f"Logged as {LOG_STATUSES[log.status].lower()}.{extra}", slot="log")
+        status=form["status"], notes=form["notes"], takeaways=form["takeaways"],
+        asked_linkedin=form["linkedin"], asked_stay_in_touch=form["stay"], asked_referrals=form["referrals_asked"],
+        closing_answers=form["answers"], resume_requested=form["resume"], referrals=referrals,
+        new_time=datetime.combine(form["new_date"], form["new_time"]),
+        referral_answers={q.row: form[f"answer_{q.row}"] for q in form.questions if form[f"answer_{q.row}"]},
+        answer_notes={row.id: form[f"q_{row.id}"] for row in chosen.itertuples() if form[f"q_{row.id}"] is not None})
+
+    def done(outcome) -> str:
+        extra = ""
+        if outcome.added:
+            extra += f" {len(outcome.added)} referral{'s' if len(outcome.added) != 1 else ''} added as warm contacts."
+        if outcome.matched:
+            extra += (f" {len(outcome.matched)} already in your network, now warm."
+                      if len(outcome.matched) != 1 else " 1 was already in your network, now warm.")
+        if extra:
+            extra += " Each has a to-do to reach out."
+        return f"Logged as {LOG_STATUSES[log.status].lower()}.{extra}"
+
+    ui.action(form, prep.log_conversation, ctx.db, ctx.student_id, iid, log, ctx.today, ctx.now, done=done)
 
 
 def log_tab(ctx, iid: str, record: dict) -> None:
@@ -227,46 +217,48 @@ def log_tab(ctx, iid: str, record: dict) -> None:
                     f"**Their answers:** {ui.md_escape(record['closing_answers'] or '–')}  \n"
                     f"**Notes:** {ui.md_escape(record['notes'] or '–')}")
         return
-    ui.show_flash("log")
+    form = ui.Form(f"log_{iid}", ctx.student_id)
+    ui.show_flash(form)
     if record["status"] == "scheduled" and record["scheduled_at"] > ctx.now:
         st.info(f"This conversation is on {record['scheduled_at']:%A %d %B at %H:%M}. Log it afterwards; "
                 "if it moves, choose *Rescheduled* and the new time.", icon=":material/event:")
     statuses = list(LOG_STATUSES)
     current = record["status"] if record["status"] in statuses else "held"
-    with st.form(f"log_{iid}", border=False):
+    with st.form(form.key("form"), border=False):
         top = st.columns([2, 1, 1])
         top[0].radio("How did it go?", statuses, format_func=LOG_STATUSES.get, horizontal=True,
-                     index=statuses.index(current), key=f"log_status_{iid}")
-        top[1].date_input("New date (if rescheduled)", value=ctx.today + timedelta(days=7), key=f"log_new_date_{iid}",
+                     index=statuses.index(current), key=form.key("status"))
+        top[1].date_input("New date (if rescheduled)", value=ctx.today + timedelta(days=7), key=form.key("new_date"),
                           format="DD/MM/YYYY")
-        top[2].time_input("New time", value=time(10, 0), key=f"log_new_time_{iid}", step=timedelta(minutes=15))
-        st.text_area("Key takeaways", value=record["takeaways"] or "", key=f"log_takeaways_{iid}", max_chars=5000,
+        top[2].time_input("New time", value=time(10, 0), key=form.key("new_time"), step=timedelta(minutes=15))
+        st.text_area("Key takeaways", value=record["takeaways"] or "", key=form.key("takeaways"), max_chars=5000,
                      height=90, help="The thank-you note quotes one of these.")
         asked_questions = chosen[chosen["category"] != "closing"]
         if len(asked_questions):
             st.markdown("**Notes per question**")
             for row in asked_questions.itertuples():
-                st.text_input(row.text, value=row.answer_notes or "", key=f"log_q_{row.id}", max_chars=3000)
-        st.text_area("Other notes", value=record["notes"] or "", key=f"log_notes_{iid}", max_chars=10000, height=80)
+                st.text_input(row.text, value=row.answer_notes or "", key=form.key(f"q_{row.id}"), max_chars=3000)
+        st.text_area("Other notes", value=record["notes"] or "", key=form.key("notes"), max_chars=10000, height=80)
         st.markdown("**Closing**")
         asked = st.columns(4)
-        asked[0].checkbox("Asked to connect on LinkedIn", value=bool(record["asked_linkedin"]), key=f"log_linkedin_{iid}")
-        asked[1].checkbox("Asked to stay in touch", value=bool(record["asked_stay_in_touch"]), key=f"log_stay_{iid}")
+        asked[0].checkbox("Asked to connect on LinkedIn", value=bool(record["asked_linkedin"]), key=form.key("linkedin"))
+        asked[1].checkbox("Asked to stay in touch", value=bool(record["asked_stay_in_touch"]), key=form.key("stay"))
         asked[2].checkbox("Asked who else to talk to", value=bool(record["asked_referrals"]),
-                          key=f"log_referrals_asked_{iid}")
-        asked[3].checkbox("They asked for my resume", value=bool(record["resume_requested"]), key=f"log_resume_{iid}")
-        st.text_input("Their answers", value=record["closing_answers"] or "", key=f"log_answers_{iid}", max_chars=2000)
+                          key=form.key("referrals_asked"))
+        asked[3].checkbox("They asked for my resume", value=bool(record["resume_requested"]), key=form.key("resume"))
+        st.text_input("Their answers", value=record["closing_answers"] or "", key=form.key("answers"), max_chars=2000)
         st.markdown("**People they suggested** (each becomes a warm contact with a to-do to reach out)")
         st.data_editor(pd.DataFrame({"name": pd.Series(dtype="string"), "organisation": pd.Series(dtype="string")}),
-                       key=f"log_referrals_{iid}", num_rows="dynamic", hide_index=True, width="stretch",
+                       key=form.key("referrals"), num_rows="dynamic", hide_index=True, width="stretch",
                        column_config={"name": st.column_config.TextColumn("Name", max_chars=120),
                                       "organisation": st.column_config.TextColumn("Organisation", max_chars=160)})
-        st.form_submit_button("Save the log", type="primary", on_click=save_log, args=(ctx, iid, chosen))
+        ui.referral_questions(form)
+        st.form_submit_button("Save the log", type="primary", on_click=save_log, args=(ctx, form, iid, chosen))
 
 
 # --- the page ---------------------------------------------------------------------------------
 
-ctx = ui.context("student")
+ctx = ui.context()
 ui.require_student(ctx)
 st.title("Prep and conversations")
 ui.read_only_banner(ctx)
@@ -276,10 +268,8 @@ if conversations.empty:
             "Outreach page (Requests); it appears here with its checklist.", icon=":material/event_available:")
     st.stop()
 labels = {row.id: conversation_label(row) for row in conversations.itertuples()}
-iid = ui.pick(st, "Conversation", labels, key="prep_interview", on_change=interview_changed,
+iid = ui.pick(st, "Conversation", labels, key=f"prep_interview@{ctx.student_id}", default=next(iter(labels)),
               help="Coming up first, then ones to log, then past ones.")
-if not ctx.read_only:          # a coach only looks: no checklist is created on their visit
-    prep.prepare(ctx.db, ctx.student_id, iid, ctx.today, ctx.now)
 record = prep.interview(ctx.db, ctx.student_id, iid)
 items = prep.checklist(ctx.db, ctx.student_id, iid)
 summary, readiness = st.columns([3, 1], vertical_alignment="center")
