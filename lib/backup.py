@@ -66,7 +66,8 @@ def backup(db: Database, out: Path) -> dict:
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty; back up into a new folder")
     out.mkdir(parents=True, exist_ok=True)
-    with db.write(internal=True) as cur:           # the lock keeps writers out while we export
+    # the write lock keeps writers out while we export; a read-only file has none to keep out
+    with (db.cursor() if db.read_only else db.write(internal=True)) as cur:
         manifest = {"schema_version": db.schema_version(), "migrations": migrations.recorded(cur),
                     "made_at": datetime.now().isoformat(timespec="seconds"),
                     "source": db.path, "tables": fingerprints(cur)}

@@ -147,6 +147,10 @@ def test_a_newer_schema_is_read_only_in_the_cli_and_never_written(tmp_path, caps
         assert "newer version" in err and "m999_from_the_future" in err, (command, err)
         TALLY["refused_with_a_message" if expected else "opened_read_only"] += 1
         TALLY["wrongly_said_in_use"] += "in use" in err
+    TALLY["inputs_tried"] += 1                                   # a backup only reads: it works
+    code, out, err = run_cli(capsys, "backup", "--out", str(tmp_path / "b"), "--db", str(path))
+    assert code == 0 and "newer version" in err, (out, err)
+    TALLY["opened_read_only"] += 1
     TALLY["files_changed"] += digest(path) != before
     assert digest(path) == before
 
