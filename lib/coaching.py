@@ -13,7 +13,6 @@ from lib.followup import due_items
 from lib.models import VISIBILITY, InvalidInput, InvalidRows, clean_text
 
 QUIET_DAYS = 14                 # no activity for two weeks: a flag
-REFERRAL_WAIT_DAYS = 7          # a referral not contacted after a week: a flag
 ACTION_ITEM_DAYS = 7            # an action item agreed without a date is due in a week
 STAGES = ("Mapping the network", "Asking", "Meeting", "Keeping in touch", "Landed")
 FLAGS = {
@@ -62,7 +61,7 @@ def cohort_overview(db: Database, today: date, now: datetime) -> pd.DataFrame:
         ref AS (
             SELECT c.student_id, count(*) AS waiting FROM contacts c
             WHERE c.source = 'referral' AND c.archived_at IS NULL
-              AND CAST(c.created_at AS DATE) <= $today - {REFERRAL_WAIT_DAYS}
+              AND CAST(c.created_at AS DATE) <= $today - {method.REFERRAL_WAIT_DAYS}
               AND NOT EXISTS (SELECT 1 FROM outreach_requests q WHERE q.contact_id = c.id)
             GROUP BY c.student_id)
         SELECT CAST(st.id AS VARCHAR) AS id, latest.last_activity, coalesce(kept.kept, 0) AS kept,

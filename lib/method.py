@@ -35,6 +35,10 @@ DEFAULT_KEEP_IN_TOUCH_DAYS = 182    # about every six months, unless set per con
 AMBER_FROM = 1.0                    # amber from the interval (days since >= interval)...
 RED_PAST = 1.5                      # ...red strictly past one and a half times it (days since > 1.5 x)
 
+# --- referrals --------------------------------------------------------------------------------------
+REFERRAL_WAIT_DAYS = 7              # reach out to a referral within a week: the to-do's due date, and the
+                                    # coach's flag for a referral not contacted by then
+
 # --- the due queue -------------------------------------------------------------------------------
 LATER_THIS_WEEK_ENDS = 6            # "later this week": up to Sunday (weekday 6) of this week
 

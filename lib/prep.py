@@ -457,9 +457,14 @@ def log_conversation(db: Database, student_id: str, interview_id: str, log: Conv
                                          "log it once it has happened")
         cur.execute("""UPDATE interviews SET status = $status, notes = $notes, takeaways = $takeaways,
                            asked_linkedin = $li, asked_stay_in_touch = $stay, asked_referrals = $refs,
-                           closing_answers = $answers, resume_requested = $resume WHERE id = $iid""",
-                    {"status": log.status, "notes": notes, "takeaways": takeaways, "li": log.asked_linkedin,
-                     "stay": log.asked_stay_in_touch, "refs": log.asked_referrals or bool(referrals),
+                           closing_answers = $answers, resume_requested = $resume,
+                           -- the thank-you window in force when it was held stays with it
+                           thank_you_hours = CASE WHEN $status = 'held' THEN coalesce(thank_you_hours,
+                               (SELECT thank_you_hours FROM students WHERE id = $sid)) END
+                       WHERE id = $iid""",
+                    {"status": log.status, "sid": student_id, "notes": notes, "takeaways": takeaways,
+                     "li": log.asked_linkedin,
+                     "stay": log.asked_stay_in_touch, "refs": log.asked_referrals or bool(suggested),
                      "answers": answers, "resume": log.resume_requested, "iid": interview_id})
         for iq_id, text in log.answer_notes.items():
             cur.execute("UPDATE interview_questions SET answer_notes = ? WHERE student_id = ? AND id = ?",

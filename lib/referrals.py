@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from rapidfuzz import fuzz, utils
 
-from lib import network
+from lib import method, network
 from lib.db import new_id
 from lib.models import InvalidInput, InvalidRows, clean_text
 
@@ -131,7 +131,7 @@ def match(people: list[dict], referral: Referral, referred_by: str | None = None
 
 def record(cur, student_id: str, referrals: list[tuple[int, Referral]], *, referred_by: str, referrer_name: str,
            how_met: str, today: date, now: datetime, answers: dict[int, str] | None = None,
-           interview_id: str | None = None, due_in_days: int = 7) -> Outcome:
+           interview_id: str | None = None) -> Outcome:
     """Inside the caller's write transaction: each referral matched or added (see the module
     docstring), with one open to-do to reach out. Raises UnsureMatch (before writing
     anything) while an unsure match has no answer in `answers`."""
@@ -171,7 +171,7 @@ def record(cur, student_id: str, referrals: list[tuple[int, Referral]], *, refer
             _warm_up(cur, student_id, contact_id, introduced_by, now)
             outcome.matched.append(contact_id)
         _to_do(cur, student_id, contact_id, f"Reach out to {referral.name} (suggested by {referrer_name})",
-               interview_id, today + timedelta(days=due_in_days), now)
+               interview_id, today + timedelta(days=method.REFERRAL_WAIT_DAYS), now)
     return outcome
 
 

@@ -236,8 +236,10 @@ def log_tab(ctx, iid: str, record: dict) -> None:
         asked_questions = chosen[chosen["category"] != "closing"]
         if len(asked_questions):
             st.markdown("**Notes per question**")
-            for row in asked_questions.itertuples():
-                st.text_input(row.text, value=row.answer_notes or "", key=form.key(f"q_{row.id}"), max_chars=3000)
+            for number, row in enumerate(asked_questions.itertuples(), start=1):
+                st.text(f"{number}. {row.text}")     # a question may be the student's own words: never a label
+                st.text_input(f"Notes on question {number}", value=row.answer_notes or "", key=form.key(f"q_{row.id}"),
+                              max_chars=3000, label_visibility="collapsed")
         st.text_area("Other notes", value=record["notes"] or "", key=form.key("notes"), max_chars=10000, height=80)
         st.markdown("**Closing**")
         asked = st.columns(4)

@@ -62,9 +62,12 @@ def due_table(due: pd.DataFrame, key: str, height: int | str = "auto") -> None:
 
 def referral_questions(form) -> None:
     """When a person someone suggested may already be in the network (an unsure match):
-    who is it? One choice per question the write asked (form.questions); asked, never guessed."""
+    who is it? One choice per question the write asked (form.questions); asked, never
+    guessed. Names are user text: shown with st.text and as plain options, never in a
+    label (labels render Markdown)."""
     for question in form.questions:
         options = {c.contact_id: f"The same person: {c.label}" for c in question.candidates}
         options[referrals.NEW_PERSON] = f"Someone new: add {question.name} as a new contact"
-        st.radio(f"Who is {question.name}?", list(options), key=form.key(f"answer_{question.row}"),
-                 format_func=options.get, index=None)
+        st.text(f"{question.name} may already be in your network. Who is it?")
+        st.selectbox(f"Suggested person {question.row}", list(options), key=form.key(f"answer_{question.row}"),
+                     format_func=options.get, index=None, placeholder="The same person, or someone new?")

@@ -175,7 +175,7 @@ def test_a_referral_already_in_the_network_is_asked_about_then_warmed_not_duplic
     assert db.scalar("SELECT count(*) FROM outreach_requests WHERE replied_on IS NOT NULL") == 0
     assert db.scalar("SELECT count(*) FROM contacts") == 2
     assert at.text_input(key=key(at, "reply", "referral")).value == "Yann Li"
-    question = at.radio(key=key(at, "reply", "answer_1"))
+    question = at.selectbox(key=key(at, "reply", "answer_1"))
     assert question.value is None and question.options[-1].startswith("Someone new: add Yann Li")
     question.set_value(yan)
     submit(at, "reply", "form", "Save the reply")

@@ -206,6 +206,10 @@ def test_the_3b7_follow_up_is_logged_with_its_request(browser, tmp_path):
         go(page, "Outreach")
         before = rows(url)
         sent = metric(page, "Requests sent")
+        tab(page, "Compose")                      # nobody chosen yet: no draft for somebody else
+        assert page.get_by_text("Pick someone to write to").is_visible()
+        assert page.get_by_role("textbox", name="Message").count() == 0
+        tab(page, "Do today")
         assert page.get_by_text("Follow up once with Carla Diaz").first.is_visible()
         click(page, page.get_by_role("button", name="Write it").first)
         assert page.get_by_text("Writing the one 3B7 follow-up to your request of Wednesday 11 November").is_visible()
@@ -231,7 +235,11 @@ def test_a_referral_already_in_the_network_is_not_added_twice(browser, tmp_path)
         go(page, "Outreach")
         tab(page, "Requests")
         before = rows(url)
-        select(page, "Request", "Fay Okafor")
+        picker = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Request", exact=True))
+        assert "Whose reply?" in picker.first.inner_html()                 # the picker starts on nobody
+        click(page, page.get_by_role("button", name="Save the reply"))   # saved without choosing: refused
+        assert page.get_by_text("Nothing was saved").is_visible() and rows(url) == before
+        select(page, "Request", "Fay Okafor · Northwind")                 # labels tell people apart
         page.get_by_text("Referred me elsewhere").click()
         page.get_by_role("textbox", name="If they suggested someone else: who?").fill("dana wu")
         page.get_by_role("textbox", name="Where they work").fill("CONTOSO")

@@ -123,3 +123,9 @@ def test_a_reply_is_recorded_once(db, student, now):
         outreach.record_reply(db, student, rid, TODAY, "referred", TODAY, now, {"name": "Ben Ode"})
     assert counts(db) == (2, 1)
     assert db.scalar("SELECT count(*) FROM touches WHERE kind = 'reply'") == 1
+
+
+def test_a_log_without_referrals_says_none_were_asked_for_and_keeps_the_window(db, student, now):
+    iid, _ = agreed_conversation(db, student, "Carla Diaz", datetime(2026, 11, 19, 10))
+    prep.log_conversation(db, student, iid, prep.ConversationLog(status="held"), TODAY, now)
+    assert db.rows("SELECT asked_referrals, thank_you_hours FROM interviews WHERE id = ?", [iid]) == [(False, 24)]
