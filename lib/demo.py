@@ -21,7 +21,7 @@ import pandas as pd
 from lib import clock, method
 from lib.db import Database
 from lib.network import org_key
-from lib.prep import checklist_template, sync_question_bank
+from lib.prep import checklist_template
 from lib.models import SOURCES, WARM_SOURCES, suggested_warmth
 
 DEFAULT_STUDENTS = 12
@@ -457,7 +457,6 @@ def load(db: Database, students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEE
             cur.unregister("demo_rows")
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo_as_of', ?), ('demo_seed', ?)",
                     [as_of.isoformat(), str(seed)])
-    sync_question_bank(db, clock.moment_of(as_of))
     db.checkpoint()
     return students
 

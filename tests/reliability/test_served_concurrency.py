@@ -7,6 +7,7 @@ import uuid
 
 from lib.db import Database
 from lib.students import create_student
+from lib.ui.action import widget_key
 from tests.e2e.conftest import serve
 from tests.reliability.figures import record
 from tests.served import interact
@@ -16,7 +17,7 @@ SESSIONS, WRITES_EACH = 30, 3
 
 def test_thirty_sessions_add_contacts_at_once(tmp_path):
     with Database(tmp_path / "coffeechat.duckdb") as db:
-        create_student(db, "Ada Lovelace")
+        student = create_student(db, "Ada Lovelace")
     errors, names = [], []
     with serve(tmp_path, "--server.enableAgentApi=true") as url:
         start = threading.Barrier(SESSIONS)
@@ -27,10 +28,12 @@ def test_thirty_sessions_add_contacts_at_once(tmp_path):
                 interact(url, {"session_id": sid, "page": "network"})
                 interact(url, {"session_id": sid, "widget_state": {"network_tab": "Contacts"}})
                 start.wait()
-                for _ in range(WRITES_EACH):
+                for generation in range(WRITES_EACH):              # each save clears the form: next generation
                     name = f"Person {uuid.uuid4().hex[:10]}"       # unlike any other: no similar-name prompt
-                    reply = interact(url, {"session_id": sid, "widget_state": {"add_name": name},
-                                       "trigger": {"key": "FormSubmitter:contact_add-Add contact"}})
+                    field = widget_key("contact_add", "name", student, generation)
+                    form = widget_key("contact_add", "form", student, generation)
+                    reply = interact(url, {"session_id": sid, "widget_state": {field: name},
+                                       "trigger": {"key": f"FormSubmitter:{form}-Add contact"}})
                     text = json.dumps(reply["tree"])
                     if "Added" not in text or "This app has encountered an error" in text:
                         errors.append(f"session {number}: no confirmation for {name}")
