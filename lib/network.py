@@ -276,7 +276,8 @@ def get_contact(db: Database, student_id: str, contact_id: str) -> dict | None:
     frame = db.df("""
         SELECT CAST(c.id AS VARCHAR) AS id, c.name, c.role, o.name AS organisation, c.email, c.linkedin_url,
                c.phone, c.source, c.warmth, c.how_met, CAST(c.referred_by AS VARCHAR) AS referred_by,
-               c.keep_in_touch_days, c.notes, c.revision, c.archived_at IS NOT NULL AS archived
+               c.keep_in_touch_days, c.notes, c.revision, c.archived_at IS NOT NULL AS archived,
+               (c.source = 'linkedin' AND (c.import_id IS NOT NULL OR c.connected_on IS NOT NULL)) AS linkedin_connected
         FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE c.student_id = $sid AND c.id = $cid""", {"sid": student_id, "cid": contact_id})
     if frame.empty:

@@ -64,7 +64,13 @@ def draft_context(db: Database, student_id: str, contact_id: str) -> drafts.Cont
         fields=text(student.get("fields_of_interest")), contact_name=contact["name"], role=contact["role"],
         organisation=contact["organisation"], source=contact["source"], warmth=contact["warmth"],
         how_met=contact["how_met"], referrer=referrer["name"] if referrer else None, email=contact["email"],
-        linkedin_url=contact["linkedin_url"], phone=contact["phone"])
+        linkedin_url=contact["linkedin_url"], phone=contact["phone"],
+        class_year=_year(student.get("class_year")),
+        linkedin_connected=bool(contact.get("linkedin_connected")))
+
+
+def _year(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def compose_choices(db: Database, student_id: str, today: date) -> pd.DataFrame:

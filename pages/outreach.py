@@ -117,12 +117,13 @@ def compose_tab(ctx) -> None:
                     "friendly, the same small ask. It is logged with that request, not as a new one.",
                     icon=":material/reply:")
         channel_col, variant_col = st.columns(2)
-        channel_col.radio("Channel", list(CHANNELS), key=k("channel"), format_func=drafts.channel_label,
+        channel_col.radio("Channel", list(CHANNELS), key=k("channel"),
+                          format_func=lambda c: drafts.channel_label(c, context),
                           on_change=regenerate, args=(ctx, form))
         variant_col.radio("Variant", list(drafts.VARIANTS), key=k("variant"), format_func=drafts.VARIANTS.get,
                           on_change=regenerate, args=(ctx, form), horizontal=True, disabled=bool(form["follow_up"]))
         suggested, reason = drafts.suggested_channel(context)
-        st.caption(f"Suggested: **{drafts.channel_label(suggested)}**. {reason} Email first; LinkedIn or social "
+        st.caption(f"Suggested: **{drafts.channel_label(suggested, context)}**. {reason} Email first; LinkedIn or social "
                    "messages when there is no email; texts only for family and close friends.")
         concern = drafts.channel_warning(context, form["channel"])
         if concern:
@@ -138,7 +139,8 @@ def compose_tab(ctx) -> None:
         for result in drafts.check(form["text"], form["channel"], context):
             colour = CHECK_COLOURS[result.level]
             st.markdown(f"{CHECK_ICONS[result.level]} :{colour}[**{result.label}**]  \n"
-                        f"{ui.md_escape(result.detail)}")
+                        f"{ui.md_escape(result.detail)}"
+                        + ("" if result.passed else f"  \n:gray[*Why: {ui.md_escape(result.why)}*]"), help=result.why)
     send_section(ctx, form, context)
 
 

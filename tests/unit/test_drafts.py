@@ -93,3 +93,130 @@ def test_mailto_and_eml_keep_headers_on_one_line():
     raw = drafts.eml(CTX, "Hi\nBcc: x@evil.example", "Hello").decode()
     assert "\nBcc:" not in raw and "Subject: Hi Bcc: x@evil.example" in raw and "X-Unsent: 1" in raw
     assert drafts.mailto(dataclasses.replace(CTX, email=None), "s", "b") is None
+
+
+# --- natural drafts, the connection to the contact, LinkedIn connections, the example library -----
+
+PROFESSOR = dataclasses.replace(
+    CTX, source="professors_mentors", referrer=None, how_met="My BIOL 2301 lecturer", role="Associate Professor",
+    organisation="Lakeside University", fields="public health, epidemiology, health policy", major="Biology",
+    class_year=2027)
+
+
+def test_drafts_read_as_sentences():
+    subject, body = drafts.draft(PROFESSOR, "email", "warm")
+    assert "As my BIOL 2301 lecturer, you" in body
+    assert "public health, epidemiology and health policy" in body
+    assert "(My" not in body and "interests me" not in body and "because we know each other" not in body
+    assert "graduating in 2027" in body
+    event = dataclasses.replace(COLD, source="event", how_met="Met at fall 2026 career fair")
+    assert "We met at the fall 2026 career fair" in drafts.draft(event, "email", "cold")[1]
+    director = drafts.draft(CTX, "email", "referral")[1]
+    assert "an education director at the City Museum of Art" in director
+
+
+@pytest.mark.parametrize("how, phrase", [
+    ("Professor of my History seminar", "As my History seminar professor,"),
+    ("Supervisor at my summer job", "As my supervisor,"),       # never 'job' in a request
+    ("my research mentor", "As my research mentor,"),
+    ("Found on LinkedIn", "I hope you're well!"),                # does not read as a relation: left out
+    (None, "I hope you're well!"),
+])
+def test_how_we_met_is_a_phrase_or_left_out(how, phrase):
+    body = drafts.draft(dataclasses.replace(PROFESSOR, how_met=how), "email", "warm")[1]
+    assert phrase in body
+    assert levels(body, ctx=dataclasses.replace(PROFESSOR, how_met=how))["no_job"] == "ok"
+
+
+@pytest.mark.parametrize("typed, joined", [
+    ("public health, epidemiology, health policy", "public health, epidemiology and health policy"),
+    ("Public Health; AI ethics", "public health and AI ethics"),
+    ("data science and UX research", "data science and UX research"),
+    ("English literature", "English literature"),
+])
+def test_fields_are_joined_with_and(typed, joined):
+    assert drafts.fields_phrase(dataclasses.replace(CTX, fields=typed)) == joined
+
+
+def test_connection_first_looks_for_the_contact_not_the_student():
+    own_school = "Hi Carla,\nI'm Ada, a History student at Lakeside University. Would you be open to a call?"
+    check = {c.key: c for c in drafts.check(own_school, "email", COLD)}["connection"]
+    assert check.level == "warning" and "not a connection" in check.detail
+    alumni = dataclasses.replace(COLD, source="alumni", warmth="warm")
+    assert levels(own_school, ctx=alumni)["connection"] == "ok"          # a shared school is, for alumni
+    about_them = "Hi Carla,\nI read your article on museum outreach. Would you be open to a call?"
+    assert levels(about_them, ctx=COLD)["connection"] == "ok"
+    at_their_org = "Hi Carla,\nThe City Museum of Art's family days got me started. Would you be open to a call?"
+    assert levels(at_their_org, ctx=COLD)["connection"] == "ok"
+    for ctx in (COLD, PROFESSOR, dataclasses.replace(COLD, source="event", how_met="Met at the spring fair")):
+        body = drafts.draft(ctx, "email", drafts.variant_for(ctx))[1]
+        assert levels(body, ctx=ctx)["connection"] == "ok", body
+
+
+def test_linkedin_connections_get_a_message_not_a_connection_note():
+    imported = dataclasses.replace(COLD, source="linkedin", email=None, how_met="LinkedIn connection",
+                                   linkedin_connected=True)
+    channel, reason = drafts.suggested_channel(imported)
+    assert channel == "linkedin" and "already connected" in reason
+    assert drafts.channel_label("linkedin", imported) == "LinkedIn message"
+    assert drafts.channel_label("linkedin", COLD) == "LinkedIn connection note"
+    body = drafts.draft(imported, "linkedin", "cold")[1]
+    assert "came across your profile" not in body and "connected on LinkedIn" in body
+    assert "linkedin_limit" not in levels(body, "linkedin", imported)
+    assert set(levels(body, "linkedin", imported).values()) == {"ok"}
+    found = dataclasses.replace(imported, linkedin_connected=False, how_met="Found on LinkedIn")
+    note = drafts.draft(found, "linkedin", "cold")[1]
+    assert len(note) <= drafts.LINKEDIN_NOTE_LIMIT and "came across your profile" in note
+
+
+def test_every_check_says_why_it_matters():
+    for result in drafts.check("Hello. I want a job.", "linkedin", COLD):
+        assert result.why and result.detail
+
+
+EXAMPLES = drafts.examples()
+
+
+def test_the_library_has_three_or_four_examples_per_variant():
+    for variant in drafts.VARIANTS:
+        assert 3 <= sum(e["variant"] == variant for e in EXAMPLES) <= 4, variant
+
+
+def _example_id(example):
+    return f"{example['variant']}-{example['channel']}-{example['context']['contact_name']}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=_example_id)
+def test_each_example_passes_every_check(example):
+    ctx = drafts.example_context(example)
+    assert drafts.variant_for(ctx) == example["variant"]
+    failed = [c for c in drafts.check(example["body"], example["channel"], ctx) if not c.passed]
+    assert not failed, failed
+
+
+def _positions(body: str, parts: dict) -> list[int]:
+    return [body.index(text.split(",")[0][:30]) if text.split(",")[0][:30] in body
+            else body.lower().index(text.split(",")[0][:30].lower()) for text in parts.values()]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=_example_id)
+def test_the_template_keeps_to_the_example(example):
+    """The template for the example's context: every check passes, its parts come in the
+    example's order (connection, who I am, why you, the ask), about the same length, no job ask."""
+    ctx, channel, variant = drafts.example_context(example), example["channel"], example["variant"]
+    subject, body = drafts.draft(ctx, channel, variant)
+    assert set(levels(body, channel, ctx).values()) == {"ok"}, drafts.check(body, channel, ctx)
+    assert not drafts._JOB_WORDS.search(body + subject)
+    n, model = len(drafts.words(body)), len(drafts.words(example["body"]))
+    assert n <= max(model * 1.25, model + 12) and n >= model * 0.6, (n, model)
+    if channel != "text":
+        parts = drafts.draft_parts(ctx, channel, variant)
+        shown = [p for p in ("connection", "who", "why", "ask") if parts[p] in body or
+                 drafts._after_greeting(parts[p]) in body]
+        assert shown[0] == "connection" and shown[-1] == "ask"
+        where = [body.find(parts[p]) if parts[p] in body else body.find(drafts._after_greeting(parts[p]))
+                 for p in shown]
+        assert where == sorted(where)
+        # the example opens the same way: its connection comes before its ask
+        ex = drafts.check(example["body"], channel, ctx)
+        assert next(c for c in ex if c.key == "connection").passed

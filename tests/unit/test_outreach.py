@@ -220,3 +220,19 @@ def test_an_archived_contacts_request_leaves_the_queue_but_counts_in_the_rate(db
     assert outreach.agreed_unscheduled(db, student, TODAY)["contact"].tolist() == ["Agreed"]
     network.set_archived(db, student, agreed, now, True)
     assert outreach.agreed_unscheduled(db, student, TODAY).empty
+
+
+def test_draft_context_knows_a_linkedin_import_is_a_connection(db, student, now):
+    """Imported from LinkedIn: already a connection (a message, not a connection note); a person
+    found on LinkedIn and typed in by hand is not."""
+    from lib import drafts, linkedin
+    csv = (b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+           b"Mei,Chen,https://www.linkedin.com/in/mei-chen-88,,Contoso,Data Scientist,12 Mar 2025\n")
+    linkedin.commit(db, student, linkedin.parse(csv, TODAY), filename="Connections.csv", now=now)
+    mei = db.rows("SELECT CAST(id AS VARCHAR) FROM contacts WHERE name = 'Mei Chen'")[0][0]
+    context = outreach.draft_context(db, student, mei)
+    assert context.linkedin_connected and drafts.suggested_channel(context)[0] == "linkedin"
+    assert drafts.channel_label("linkedin", context) == "LinkedIn message"
+    typed = network.add_contact(db, student, ContactInput(name="Tom Becker", source="linkedin",
+                                                          linkedin_url="https://www.linkedin.com/in/tom-b"), now)
+    assert not outreach.draft_context(db, student, typed).linkedin_connected
