@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from lib import network, referrals
+from lib.markdown import md_escape
 from lib.db import ROOT, Database, new_id
 from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA, InvalidInput, InvalidRows, clean_text
 
@@ -179,7 +180,9 @@ def interview(db: Database, student_id: str, interview_id: str) -> dict | None:
         SELECT CAST(i.id AS VARCHAR) AS id, CAST(i.contact_id AS VARCHAR) AS contact_id, c.name AS contact, c.role,
                o.name AS organisation, c.how_met, i.scheduled_at, i.format, i.length_minutes, i.status, i.goal,
                i.research_notes, i.notes, i.takeaways, i.asked_linkedin, i.asked_stay_in_touch, i.asked_referrals,
-               i.closing_answers, i.resume_requested, s.name AS student, s.pitch
+               i.closing_answers, i.resume_requested, s.name AS student, coalesce(i.intro, s.pitch) AS pitch,
+               i.intro, s.pitch AS profile_pitch, s.school, s.major, s.class_year, s.fields_of_interest,
+               coalesce(i.thank_you_hours, s.thank_you_hours) AS thank_you_hours
         FROM interviews i JOIN contacts c ON c.id = i.contact_id JOIN students s ON s.id = i.student_id
         LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE i.student_id = $sid AND i.id = $iid""", {"sid": student_id, "iid": interview_id})
@@ -188,15 +191,19 @@ def interview(db: Database, student_id: str, interview_id: str) -> dict | None:
 
 def save_plan(db: Database, student_id: str, interview_id: str, goal: str | None, research_notes: str | None,
               pitch: str | None) -> None:
-    """The goal, research notes and the student's two-sentence intro (kept on their profile)."""
+    """The goal, research notes and this conversation's intro. The intro starts as the pitch on the
+    student's profile; an intro left equal to it keeps following the profile, a changed one is this
+    conversation's own (no other conversation, nor the profile, changes)."""
     if goal is not None and goal not in GOALS:
         raise InvalidInput("Goal", f"must be one of {', '.join(label for label, _ in GOALS.values())}")
     notes = clean_text(research_notes, "Research notes", max_len=5000)
     pitch = clean_text(pitch, "My intro", max_len=600)
     with db.write(student_id=student_id) as cur:
-        cur.execute("UPDATE interviews SET goal = $goal, research_notes = $notes WHERE student_id = $sid AND id = $iid",
-                    {"goal": goal, "notes": notes, "sid": student_id, "iid": interview_id})
-        cur.execute("UPDATE students SET pitch = $pitch WHERE id = $sid", {"pitch": pitch, "sid": student_id})
+        profile = cur.execute("SELECT pitch FROM students WHERE id = ?", [student_id]).fetchone()
+        intro = None if profile is None or pitch == (profile[0] or None) else pitch
+        cur.execute("""UPDATE interviews SET goal = $goal, research_notes = $notes, intro = $intro
+                       WHERE student_id = $sid AND id = $iid""",
+                    {"goal": goal, "notes": notes, "intro": intro, "sid": student_id, "iid": interview_id})
 
 
 # --- questions ----------------------------------------------------------------------------
@@ -345,11 +352,8 @@ def sheet(db: Database, student_id: str, interview_id: str) -> dict:
             "format_label": FORMATS.get(record["format"], record["format"])}
 
 
-_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
 def _md(text) -> str:
-    return _MD_SPECIALS.sub(r"\\\1", str(text)) if text else ""
+    return md_escape(text) if text else ""
 
 
 def sheet_markdown(data: dict) -> str:

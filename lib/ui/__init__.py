@@ -6,7 +6,7 @@ as `from lib import ui` and call `ui.<name>`; each name lives in one submodule:
 - action:  Form, action(), confirmation(), flash()/show_flash(), editor_rows()
 - cache:   read(), read_now(), home_data(), cohort(), plotly(), titled_chart()
 - widgets: pick(), chosen(), table(), due_table()
-- text:    md_escape()
+- md_escape() comes from lib/markdown.py (the app's one Markdown escaper)
 """
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.ui.action import (Form, action, ask_to_confirm, close_dialog, confirmation, editor_rows,  # noqa: F401
@@ -16,5 +16,5 @@ from lib.ui.cache import (cohort, home_data, parse_connections, plotly, read, re
 from lib.ui.session import (DATASETS, ROLES, Context, Roster, context, database, demo_available,  # noqa: F401
                             enter_page, read_only_banner, require_student, reset_demo, roster, sidebar,
                             switch_dataset)
-from lib.ui.text import md_escape  # noqa: F401
+from lib.markdown import md_escape  # noqa: F401
 from lib.ui.widgets import chosen, due_table, pick, referral_questions, table  # noqa: F401

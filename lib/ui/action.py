@@ -21,7 +21,7 @@ import streamlit as st
 
 from lib.db import Database, DatabaseFault, ReadOnlyView
 from lib.models import InvalidInput, InvalidRows, StaleEdit
-from lib.ui.text import md_escape
+from lib.markdown import md_escape
 
 
 class Form:

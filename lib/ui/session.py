@@ -18,7 +18,7 @@ import streamlit as st
 from lib import clock, demo, workshop
 from lib.db import Database, DatabaseFault, default_path, demo_path, new_id
 from lib.students import list_students
-from lib.ui.text import md_escape
+from lib.markdown import md_escape
 
 DATASETS = {"mine": "My data", "demo": "Demo cohort"}
 ROLES = {"student": "Student", "coach": "Coach"}

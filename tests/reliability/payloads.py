@@ -14,4 +14,5 @@ PAYLOADS = (
     "Zoë 🌟 Ünïcødé",
     "مرحبا بالعالم",                   # right-to-left
     "zero\u200bwidth\u200djoin",
+    f"https://{EVIL_HOST}/bare-link", f"www.{EVIL_HOST}/www-link", f"zoe@{EVIL_HOST}",   # autolink shapes
 )

@@ -135,7 +135,7 @@ def test_prep_sheet_escapes_user_text(db, student, now):
     data = prep.sheet(db, student, iid)
     markdown, html = prep.sheet_markdown(data), prep.sheet_html(data)
     assert "Eve \\<script\\>alert\\(1\\)\\</script\\> \\*Star\\*" in markdown
-    assert "\\[her blog\\]\\(javascript:alert\\(1\\)\\)" in markdown
+    assert "\\[her blog\\]\\(javascript\\:alert\\(1\\)\\)" in markdown     # the app's one escaper (lib/markdown.py)
     assert "<script>" not in html and "Eve &lt;script&gt;alert(1)&lt;/script&gt; *Star*" in html
     assert "May I connect with you on LinkedIn?" in html and "Two sentences\\." in markdown
 
@@ -176,3 +176,20 @@ def test_log_refusals_and_rescheduling(db, student, now):
     assert db.rows("SELECT status, scheduled_at FROM interviews WHERE id = ?", [iid]) == [
         ("scheduled", datetime(2026, 12, 4, 14))]
     assert (pd.to_datetime(after) - pd.to_datetime(before)).dt.days.unique().tolist() == [7]
+
+
+def test_my_intro_starts_from_the_pitch_and_stays_per_conversation(db, student, now):
+    from lib.students import update_profile
+    from tests.factories import agreed_conversation
+    first, _ = agreed_conversation(db, student, "Carla Diaz", datetime(2026, 11, 27, 10))
+    second, _ = agreed_conversation(db, student, "Omar Kim", datetime(2026, 11, 30, 10))
+    pitch = "I study history. I want to work in museums."
+    assert prep.interview(db, student, first)["pitch"] == pitch           # defaults from the profile
+    prep.save_plan(db, student, first, None, None, "For Carla: museum education.")
+    assert prep.interview(db, student, first)["pitch"] == "For Carla: museum education."
+    assert prep.interview(db, student, second)["pitch"] == pitch          # the others unchanged
+    assert db.scalar("SELECT pitch FROM students") == pitch               # and the profile too
+    prep.save_plan(db, student, second, None, None, pitch)                # left as the default: follows the profile
+    update_profile(db, student, "Ada Lovelace", pitch="A new pitch.")
+    assert prep.interview(db, student, second)["pitch"] == "A new pitch."
+    assert prep.sheet(db, student, first)["pitch"] == "For Carla: museum education."
