@@ -14,6 +14,7 @@ PAGES = (
     ("pages/outreach.py", "Outreach", ":material/send:", "student"),
     ("pages/prep.py", "Prep", ":material/checklist:", "student"),
     ("pages/follow_up.py", "Follow-ups", ":material/event_repeat:", "student"),
+    ("pages/profile.py", "My profile", ":material/badge:", "student"),
     ("pages/coach.py", "Coach", ":material/school:", "coach"),
     ("pages/guide.py", "Guided tour", ":material/route:", "setup"),
     ("pages/data.py", "Your data", ":material/database:", "setup"),

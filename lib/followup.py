@@ -292,10 +292,15 @@ def set_thank_you_window(db: Database, student_id: str, hours: int) -> None:
     if hours not in method.THANK_YOU_WINDOWS:
         raise InvalidInput("Thank-you window", "must be " + " or ".join(map(str, method.THANK_YOU_WINDOWS)) + " hours")
     with db.write(student_id=student_id) as cur:
-        cur.execute("""UPDATE interviews SET thank_you_hours = s.thank_you_hours FROM students s
-                       WHERE s.id = interviews.student_id AND interviews.student_id = ?
-                         AND interviews.status = 'held' AND interviews.thank_you_hours IS NULL""", [student_id])
-        cur.execute("UPDATE students SET thank_you_hours = ? WHERE id = ?", [hours, student_id])
+        store_window(cur, student_id, hours)
+
+
+def store_window(cur, student_id: str, hours: int) -> None:
+    """Inside a write: held conversations keep the window in force, then the new one is set."""
+    cur.execute("""UPDATE interviews SET thank_you_hours = s.thank_you_hours FROM students s
+                   WHERE s.id = interviews.student_id AND interviews.student_id = ?
+                     AND interviews.status = 'held' AND interviews.thank_you_hours IS NULL""", [student_id])
+    cur.execute("UPDATE students SET thank_you_hours = ? WHERE id = ?", [hours, student_id])
 
 
 # --- keeping in touch -------------------------------------------------------------------------

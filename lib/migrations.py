@@ -357,3 +357,10 @@ def m006_organisation_key(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute("""UPDATE organisations SET name_key = k.name_key FROM organisation_keys k
                        WHERE organisations.id = CAST(k.id AS UUID)""")
         cur.unregister("organisation_keys")
+
+
+@migration
+def m007_intro_per_conversation(cur: duckdb.DuckDBPyConnection) -> None:
+    """Each conversation can have its own intro ("My intro"); NULL means the student's pitch
+    from their profile, so changing one conversation's intro changes no other."""
+    cur.execute("ALTER TABLE interviews ADD COLUMN intro VARCHAR")

@@ -33,6 +33,47 @@ def create_student(db: Database, name: str, *, school: str | None = None, major:
     return row["id"]
 
 
+def update_profile(db: Database, student_id: str, name: str, *, school: str | None = None,
+                   major: str | None = None, class_year: int | str | None = None,
+                   fields_of_interest: str | None = None, pitch: str | None = None,
+                   thank_you_hours: int | None = None) -> None:
+    """Change a student's profile in one transaction. The thank-you window applies from now on:
+    conversations already held keep the window in force when they were held."""
+    from lib import followup, method
+    row = {
+        "name": clean_text(name, "name", required=True, max_len=120),
+        "school": clean_text(school, "school"),
+        "major": clean_text(major, "major"),
+        "class_year": _class_year(class_year),
+        "fields_of_interest": clean_text(fields_of_interest, "fields of interest", max_len=300),
+        "pitch": clean_text(pitch, "pitch", max_len=600),
+    }
+    if thank_you_hours is not None and int(thank_you_hours) not in method.THANK_YOU_WINDOWS:
+        raise InvalidInput("thank-you window", "must be " + " or ".join(map(str, method.THANK_YOU_WINDOWS))
+                           + " hours")
+    with db.write(student_id=student_id) as cur:
+        if not cur.execute("SELECT count(*) FROM students WHERE id = ?", [student_id]).fetchone()[0]:
+            raise InvalidInput("student", "no such profile")
+        cur.execute(f"UPDATE students SET {', '.join(f'{k} = ${k}' for k in row)} WHERE id = $sid",
+                    {**row, "sid": student_id})
+        if thank_you_hours is not None:
+            followup.store_window(cur, student_id, int(thank_you_hours))
+
+
+def set_cohort(db: Database, student_id: str, cohort: str | None) -> None:
+    """Put a student in a cohort group (a coach's grouping, e.g. 'Spring 2027 workshop'); blank: none."""
+    cohort = clean_text(cohort, "cohort", max_len=80)
+    with db.write(student_id=student_id) as cur:
+        if not cur.execute("SELECT count(*) FROM students WHERE id = ?", [student_id]).fetchone()[0]:
+            raise InvalidInput("student", "no such profile")
+        cur.execute("UPDATE students SET cohort = ? WHERE id = ?", [cohort, student_id])
+
+
+def cohorts(db: Database) -> list[str]:
+    """The cohort groups in use, by name."""
+    return [r[0] for r in db.rows("SELECT DISTINCT cohort FROM students WHERE cohort IS NOT NULL ORDER BY cohort")]
+
+
 def _class_year(value: int | str | None) -> int | None:
     if value is None or str(value).strip() == "":
         return None

@@ -64,7 +64,9 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
             st.text_area("Research notes", value=record["research_notes"] or "", key=form.key("research"),
                          max_chars=5000, height=120, placeholder="Their role and path; the organisation; the industry")
             st.text_area("My intro (two sentences about my interests and goals)", value=record["pitch"] or "",
-                         key=form.key("pitch"), max_chars=600, height=90)
+                         key=form.key("pitch"), max_chars=600, height=90,
+                         help="Starts as the pitch on *My profile*. A change here is this conversation's own: "
+                              "your profile and other conversations keep theirs.")
             st.form_submit_button("Save", on_click=save_plan, args=(ctx, form, iid))
         ui.show_flash(form)
 
