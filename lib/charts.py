@@ -467,3 +467,20 @@ def cohort_distribution(frame: pd.DataFrame, column: str, label: str, highlight_
                      rangemode="tozero")
     fig.update_yaxes(visible=False, range=[-0.7, 0.8])
     return _layout(fig, 260)
+
+
+def budget_bar(questions_minutes: float, available: float, length: int) -> go.Figure:
+    """The question minutes against the time left for questions, as one bar: blue within the
+    budget, orange past it, with a mark where the budget ends."""
+    over = questions_minutes > available
+    colour = PALETTE["orange"] if over else PALETTE["blue"]
+    top = max(questions_minutes, available, 1) * 1.08
+    fig = go.Figure(go.Bar(x=[questions_minutes], y=[""], orientation="h", marker_color=colour,
+                           hovertemplate="%{x:.0f} minutes of questions<extra></extra>"))
+    fig.add_vline(x=available, line_color="#222222", line_width=2)
+    fig.add_annotation(x=available, y=0.5, yref="paper", text=f"{available:.0f} min", showarrow=False,
+                       xanchor="right" if over else "left", xshift=-4 if over else 4, font=dict(size=12))
+    fig.update_layout(template=TEMPLATE, height=70, margin=dict(l=8, r=8, t=6, b=22), showlegend=False,
+                      xaxis=dict(range=[0, top], ticksuffix=" min", fixedrange=True, showgrid=False),
+                      yaxis=dict(visible=False, fixedrange=True), bargap=0.35)
+    return fig

@@ -36,16 +36,29 @@ CLOSING_KEYS = ("closing_linkedin", "closing_stay", "closing_referrals")   # alw
 OPENING_MINUTES = 3       # thanks, my two-sentence intro
 CLOSING_MINUTES = 3       # the closing questions and goodbyes
 
-# Questions to avoid in an informational interview, each with why.
+# Questions to avoid in an informational interview, each with why. The patterns catch the
+# ordinary ways of asking (tests/unit/test_prep.py lists the phrasings they must catch and the
+# bank questions they must leave alone).
+_JOB = r"(?:jobs?|internships?|positions?|openings?|vacanc(?:y|ies)|roles?|placements?)"
 AVOID = (
-    (re.compile(r"\b(hire me|hiring me|a job for me|job for me|internship for me|any (jobs?|openings?|positions?)"
-                r"( for me)?|are you hiring|can i (work|intern) (for|with) you)\b", re.I),
+    (re.compile(r"\b(hire me|hiring me|take me on|" + _JOB + r" for me|are you (?:hiring|recruiting)|"
+                r"(?:any|are there|is there|do you have)\s+(?:any\s+)?(?:open\s+|available\s+)?" + _JOB + r"|"
+                r"can i (?:work|intern) (?:for|with) you|(?:give|offer) me (?:a|an) " + _JOB + r"|"
+                r"(?:refer|recommend) me (?:for|to)|put in a (?:good )?word|pass (?:on )?my (?:resume|cv)|"
+                r"look at my (?:resume|cv)|get me (?:a|an|in)\b)", re.I),
      "asks for a job: this conversation is for learning"),
-    (re.compile(r"\b(salary|salaries|how much do you (make|earn)|what do you earn|your pay|compensation)\b", re.I),
+    (re.compile(r"\b(salary|salaries|earn|earns|earning|earnings|wages?|compensation|income|bonus(?:es)?|"
+                r"paycheck|pay (?:range|scale|band|grade)s?|(?:your|the|their) pay|paid|"
+                r"how much (?:do|does|did|can|could|would|will|might) .{0,50}?\b(?:make|get|take home|pay)|"
+                r"what (?:do|does|did) .{0,40}?\b(?:make|pay)\b(?! (?:a )?(?:difference|decisions?|sense|"
+                r"mistakes?|time|progress)))", re.I),
      "asks about pay: ask about the field's pay ranges only if they bring it up"),
-    (re.compile(r"\b(how old|your age|married|children|religion|religious|politics|political|your health)\b", re.I),
+    (re.compile(r"\b(how old are you|your age|married|marriage|divorced?|children|kids|pregnan\w*|religion|religious|"
+                r"politics|political|vote|your health|illness|disabilit\w*|where do you live|your (?:family|"
+                r"husband|wife|boyfriend|girlfriend|spouse)|dating|your address|home address)\b", re.I),
      "asks about their personal life"),
-    (re.compile(r"\b(confidential|internal numbers|revenue|profits?|trade secrets?|client list)\b", re.I),
+    (re.compile(r"\b(confidential|internal numbers|revenue|profits?|trade secrets?|client list|"
+                r"who (?:are|is) (?:your|the) (?:clients?|customers?))\b", re.I),
      "asks for confidential information"),
     (re.compile(r"what does (your|the) (company|organi[sz]ation|firm) do|how many (employees|people work)|"
                 r"where (is|are) (your|the) (office|offices|headquarters)|when was .{1,40} founded|"
@@ -222,8 +235,10 @@ def question_bank(db: Database, student_id: str, today: date) -> pd.DataFrame:
 
 
 def add_question(db: Database, student_id: str, text: str, category: str, tiara: str, minutes: float,
-                 now: datetime) -> tuple[str, list[str]]:
-    """Add the student's own question; returns its id and any reasons to reconsider it."""
+                 now: datetime, interview_id: str | None = None) -> tuple[str, list[str]]:
+    """Add the student's own question to their bank and, given a conversation, to the end of
+    its list (before the closing questions), in one transaction: written for it, it is chosen
+    for it, whatever the bank's filters show. Returns its id and any reasons to reconsider it."""
     text = clean_text(text, "Question", required=True, max_len=300)
     if category not in CATEGORIES:
         raise InvalidInput("Category", "is not one of the categories")
@@ -235,6 +250,11 @@ def add_question(db: Database, student_id: str, text: str, category: str, tiara:
     with db.write(student_id=student_id) as cur:
         cur.execute("""INSERT INTO questions (id, student_id, category, tiara, text, minutes, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?)""", [question_id, student_id, category, tiara, text, minutes, now])
+        if interview_id is not None:
+            chosen = [qid for (qid,) in cur.execute(
+                """SELECT CAST(question_id AS VARCHAR) FROM interview_questions WHERE student_id = ? AND interview_id = ?
+                   ORDER BY position""", [student_id, interview_id]).fetchall()]
+            _save_selection(cur, student_id, interview_id, chosen + [question_id], now)
     return question_id, avoid_reasons(text)
 
 
@@ -326,6 +346,18 @@ def budget(length_minutes: int, chosen: pd.DataFrame) -> Budget:
     (its questions included) are reserved."""
     body = chosen[chosen["category"] != "closing"]
     return Budget(length=length_minutes, questions_minutes=float(body["minutes"].sum()))
+
+
+def order_rows(rows: list[tuple[int, dict, bool]]) -> list[dict]:
+    """The list in the order the student numbered it, removals dropped. A number typed by the
+    student wins a tie with the number a row already had, so Order = 1 puts a question first;
+    rows otherwise keep their place."""
+    kept = [(values, changed, index) for index, values, changed in rows if not values.get("Remove")]
+
+    def number(values):
+        order = values.get("Order")
+        return 999 if order is None or order != order else order
+    return [values for values, _, _ in sorted(kept, key=lambda r: (number(r[0]), not r[1], r[2]))]
 
 
 def list_warnings(chosen: pd.DataFrame) -> list[str]:

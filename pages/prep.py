@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import prep, ui
+from lib import charts, prep, ui
 from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA
 
 ss = st.session_state
@@ -75,8 +75,7 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
 
 def save_order(ctx, form: ui.Form, iid: str, chosen: pd.DataFrame) -> None:
     rows = ui.editor_rows(chosen[["question_id", "Order", "Remove"]].to_dict("records"), ss.get(form.key("order")))
-    kept = sorted((values for _, values, _ in rows if not values.get("Remove")),
-                  key=lambda v: (v["Order"] if v["Order"] is not None else 999))
+    kept = prep.order_rows([(row, values, values.get("Order") != row) for row, values, _ in rows])
     ui.action(form, prep.save_selection, ctx.db, ctx.student_id, iid, [v["question_id"] for v in kept], ctx.now,
               done="Your list is saved.")
 
@@ -89,10 +88,10 @@ def add_ticked(ctx, form: ui.Form, iid: str, bank: pd.DataFrame) -> None:
               done=lambda n: f"Added {n} question{'s' if n != 1 else ''}." if n else "Favourites saved.")
 
 
-def add_own(ctx, form: ui.Form) -> None:
+def add_own(ctx, form: ui.Form, iid: str) -> None:
     ok, added = ui.action(form, prep.add_question, ctx.db, ctx.student_id, form["text"], form["category"],
-                          form["tiara"], float(form["minutes"]), ctx.now,
-                          done="Added to the bank: tick it below to use it.")
+                          form["tiara"], float(form["minutes"]), ctx.now, interview_id=iid,
+                          done="Added to your list for this conversation (and to your bank for the next ones).")
     for reason in (added[1] if ok else []):
         ui.flash("warning", f"This question {ui.md_escape(reason)}.", slot=form.slot)
 
@@ -100,9 +99,11 @@ def add_own(ctx, form: ui.Form) -> None:
 def questions_tab(ctx, iid: str, record: dict) -> None:
     chosen = prep.selection(ctx.db, ctx.student_id, iid)
     plan = prep.budget(record["length_minutes"], chosen)
-    st.progress(plan.share, text=f"{plan.questions_minutes:.0f} of {plan.available:.0f} minutes of questions "
-                f"({record['length_minutes']}-minute conversation; {prep.OPENING_MINUTES} for the opening and "
-                f"{prep.CLOSING_MINUTES} for the closing are kept free)")
+    st.markdown(f"{':orange' if plan.over else ':blue'}[**{plan.questions_minutes:.0f} of {plan.available:.0f} "
+                f"minutes of questions**] ({record['length_minutes']}-minute conversation; {prep.OPENING_MINUTES} for "
+                f"the opening and {prep.CLOSING_MINUTES} for the closing are kept free)")
+    ui.plotly(f"question_budget_{iid}", charts.budget_bar, plan.questions_minutes, plan.available,
+              record["length_minutes"])
     if plan.over:
         st.warning(f"About {plan.questions_minutes - plan.available:.0f} minutes too many: drop a question or two. "
                    "Finishing on time shows you respect theirs.", icon=":material/timer:")
@@ -118,13 +119,15 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
         return
     st.markdown("##### My questions, in order")
     view = chosen.assign(Order=range(1, len(chosen) + 1), Remove=False,
-                         Part=chosen["tiara"].map(TIARA), Category=chosen["category"].map(prep.CATEGORIES))
-    st.data_editor(view[["Order", "text", "Category", "Part", "minutes", "Remove"]], key=form.key("order"),
-                   hide_index=True, width="stretch", disabled=["text", "Category", "Part", "minutes"],
-                   column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width="small"),
-                                  "text": st.column_config.TextColumn("Question", width="large"),
-                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
-                                  "Remove": st.column_config.CheckboxColumn(width="small")})
+                         Kind=chosen["category"].map(prep.CATEGORIES) + " · " + chosen["tiara"].map(TIARA))
+    st.caption("Type 1 in *Order* to put a question first; tick *Remove* to drop it; then save.")
+    st.data_editor(view[["Order", "text", "minutes", "Remove", "Kind"]], key=form.key("order"),
+                   hide_index=True, width="stretch", disabled=["text", "Kind", "minutes"],
+                   column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width=60),
+                                  "text": st.column_config.TextColumn("Question", width=520),
+                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width=50),
+                                  "Remove": st.column_config.CheckboxColumn(width=70),
+                                  "Kind": st.column_config.TextColumn("Category · TIARA", width=200)})
     st.button("Save order and removals", key=form.key("save_order"), on_click=save_order, args=(ctx, form, iid, view))
 
     st.markdown("##### Add questions")
@@ -168,7 +171,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
             a.selectbox("Category", list(prep.CATEGORIES), key=own.key("category"), format_func=prep.CATEGORIES.get)
             b.selectbox("TIARA", list(TIARA), key=own.key("tiara"), format_func=TIARA.get, index=1)
             c.number_input("Minutes", key=own.key("minutes"), min_value=0.5, max_value=15.0, value=2.0, step=0.5)
-            st.form_submit_button("Add to my bank", on_click=add_own, args=(ctx, own))
+            st.form_submit_button("Add to my list", on_click=add_own, args=(ctx, own, iid))
         ui.show_flash(own)
 
 

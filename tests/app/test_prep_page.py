@@ -59,7 +59,7 @@ def test_pick_questions_and_download_the_sheet(conversation):
     chosen = prep.selection(db, sid, iid)
     assert chosen["text"].tolist()[:2] == bank["text"].tolist()[:2] and len(chosen) == 5
     assert db.scalar("SELECT count(*) FROM question_favourites") == 1
-    assert "of 24 minutes of questions" in at.get("progress")[0].proto.text
+    assert "of 24 minutes of questions" in " ".join(m.value for m in at.markdown)
     # the bank editor is cleared: nothing ticked stays to be added twice
     again = at.data_editor(key=key(at, f"questions_{iid}", "bank")).value
     assert not again["Add"].any()
@@ -100,3 +100,51 @@ def test_logging_the_conversation(conversation):
     assert "Logged as held." in at.success[0].value and "referral" not in at.success[0].value
     assert {t: db.scalar(f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert db.scalar("SELECT count(*) FROM contacts WHERE name = 'Ben Ode'") == 1
+
+
+def test_own_question_is_on_the_list_at_once_whatever_the_filter(conversation):
+    db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
+    at = open_page("pages/prep.py", {"prep_tab": "Questions"})
+    at.multiselect(key=key(at, f"questions_{iid}", "bank_category")).select("trends")   # a filter that hides it
+    at.toggle(key=key(at, f"questions_{iid}", "bank_favourites")).set_value(True).run()
+    at.text_input(key=key(at, "own_question", "text")).input("How much do people in your role earn?")
+    at.selectbox(key=key(at, "own_question", "category")).set_value("career_path")
+    at.button(key=f"FormSubmitter:{key(at, 'own_question', 'form')}-Add to my list").click().run()
+    assert not at.exception, at.exception
+    chosen = prep.selection(db, sid, iid)
+    own = chosen[chosen["text"] == "How much do people in your role earn?"]
+    assert len(own) == 1 and chosen["category"].iloc[-1] == "closing"          # chosen, before the closing ones
+    shown = at.data_editor(key=key(at, f"questions_{iid}", "order")).value
+    assert "How much do people in your role earn?" in shown["text"].tolist()   # visible in my list right away
+    warnings = " ".join(w.value for w in at.warning)
+    assert "asks about pay" in warnings
+    assert db.scalar("SELECT count(*) FROM questions WHERE student_id IS NOT NULL") == 1
+
+
+def test_order_one_puts_a_question_first(conversation):
+    db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
+    bank = prep.question_bank(db, sid, None)
+    picks = bank[bank["category"] == "day_to_day"]["id"].tolist()[:3]
+    prep.add_from_bank(db, sid, iid, picks, {}, datetime(2026, 11, 20, 9))
+    before = prep.selection(db, sid, iid)["question_id"].tolist()
+    at = open_page("pages/prep.py", {"prep_tab": "Questions"})
+    order_key = key(at, f"questions_{iid}", "order")
+    third = at.data_editor(key=order_key).value.reset_index(drop=True)
+    at.session_state[order_key] = {"edited_rows": {2: {"Order": 1}}, "added_rows": [], "deleted_rows": []}
+    at.button(key=key(at, f"questions_{iid}", "save_order")).click().run()
+    assert not at.exception, at.exception
+    after = prep.selection(db, sid, iid)["question_id"].tolist()
+    assert after[0] == before[2] and after[1:3] == before[:2] and len(after) == len(before)
+    assert third is not None
+
+
+def test_over_budget_shows_in_the_warning_colour(conversation):
+    db, sid, iid, _ = conversation(datetime(2026, 11, 27, 10))
+    bank = prep.question_bank(db, sid, None)
+    prep.add_from_bank(db, sid, iid, bank[bank["category"] != "closing"]["id"].tolist()[:20], {},
+                       datetime(2026, 11, 20, 9))
+    at = open_page("pages/prep.py", {"prep_tab": "Questions"})
+    assert any(m.value.startswith(":orange[") and "minutes of questions" in m.value for m in at.markdown)
+    assert any("minutes too many" in w.value for w in at.warning)
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "#E69F00" in chart                                                  # the bar itself in orange

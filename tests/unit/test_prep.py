@@ -193,3 +193,37 @@ def test_my_intro_starts_from_the_pitch_and_stays_per_conversation(db, student, 
     update_profile(db, student, "Ada Lovelace", pitch="A new pitch.")
     assert prep.interview(db, student, second)["pitch"] == "A new pitch."
     assert prep.sheet(db, student, first)["pitch"] == "For Carla: museum education."
+
+
+@pytest.mark.parametrize("question", [
+    "How much do people in your role earn?", "What's the salary like for graduates?", "What does this job pay?",
+    "How much do junior analysts make?", "What is the compensation package?", "Is the pay good?",
+    "What are the pay ranges here?", "Do you get a bonus?"])
+def test_pay_questions_are_flagged(question):
+    assert any("pay" in r for r in prep.avoid_reasons(question))
+
+
+@pytest.mark.parametrize("question", [
+    "Are you hiring?", "Do you have any openings for interns?", "Could you refer me for a role?",
+    "Can you pass on my resume?", "Is there a job for me at your firm?", "Would you put in a word for me?"])
+def test_job_asks_are_flagged(question):
+    assert any("job" in r for r in prep.avoid_reasons(question))
+
+
+@pytest.mark.parametrize("question", ["Are you married?", "Do you have kids?", "How old are you?",
+                                      "Where do you live?", "What's your religion?"])
+def test_personal_questions_are_flagged(question):
+    assert any("personal" in r for r in prep.avoid_reasons(question))
+
+
+def test_the_bank_and_ordinary_questions_are_not_flagged():
+    ordinary = ["What decisions do you make each day?", "How old were you when you started?",
+                "What mistakes do people make when they start?", "How do you pay attention to detail?"]
+    for text in [r["text"] for r in prep.bank_rows()] + ordinary:
+        assert prep.avoid_reasons(text) == [], text
+
+
+def test_order_rows_typed_number_wins_the_tie():
+    rows = [(1, {"question_id": "a", "Order": 1}, False), (2, {"question_id": "b", "Order": 2}, False),
+            (3, {"question_id": "c", "Order": 1}, True), (4, {"question_id": "d", "Order": 4, "Remove": True}, True)]
+    assert [v["question_id"] for v in prep.order_rows(rows)] == ["c", "a", "b"]
