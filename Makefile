@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 PORT   ?= 8501
 
-.PHONY: run test demo workshop bench browser spreadsheet clean
+.PHONY: run test demo workshop bench browser spreadsheet documents clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -50,7 +50,21 @@ spreadsheet:
 		echo "Install it with: sudo apt-get install libreoffice-calc-nogui"; \
 	fi
 
-test: $(VENV)/.dev browser spreadsheet
+# PDFs need a Unicode font (DejaVu; Droid Sans Fallback for Chinese, Japanese, Korean); the PDF
+# test reads them back with poppler-utils (tests/unit/test_documents.py).
+documents:
+	@if command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+		&& [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's fonts-dejavu-core, fonts-droid-fallback and poppler-utils for the PDFs..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core \
+			fonts-droid-fallback poppler-utils >/dev/null; \
+	else \
+		echo "PDF fonts or poppler-utils are missing and cannot be installed here (not root): the PDF tests will be skipped."; \
+		echo "Install them with: sudo apt-get install fonts-dejavu-core fonts-droid-fallback poppler-utils"; \
+	fi
+
+test: $(VENV)/.dev browser spreadsheet documents
 	$(PY) -m pytest
 
 # Figures, not tests: page reruns, stats, import and chart sizes at 1, 50 and 2,000 students.

@@ -3,7 +3,6 @@ sessions with their notes and action items, and the session report."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from html import escape
 
 import pandas as pd
 
@@ -13,7 +12,6 @@ from lib.followup import due_items
 from lib.models import VISIBILITY, InvalidInput, InvalidRows, clean_text
 
 QUIET_DAYS = 14                 # no activity for two weeks: a flag
-ACTION_ITEM_DAYS = 7            # an action item agreed without a date is due in a week
 STAGES = ("Mapping the network", "Asking", "Meeting", "Keeping in touch", "Landed")
 FLAGS = {
     "no_warm": "No warm contacts yet",
@@ -137,7 +135,7 @@ def since_last_session(db: Database, student_id: str, today: date, now: datetime
 def record_session(db: Database, student_id: str, held_on: date, coach: str | None, notes: str | None,
                    visibility: str, action_items: list[dict], today: date, now: datetime) -> str:
     """Save an advising session and its action items (each {"text", "due_on"}; an item
-    without a date is due in ACTION_ITEM_DAYS); the items join the student's due queue.
+    without a date is due in method.TO_DO_DAYS); the items join the student's due queue.
     All or nothing; problems name their row. Notes or an item are needed: an empty form
     saved (a second click) is refused, not stored as a session."""
     if visibility not in VISIBILITY:
@@ -161,7 +159,7 @@ def record_session(db: Database, student_id: str, held_on: date, coach: str | No
             if isinstance(due_on, datetime):
                 due_on = due_on.date()
             if due_on in (None, "") or (isinstance(due_on, float) and due_on != due_on):   # no date: in a week
-                due_on = today + timedelta(days=ACTION_ITEM_DAYS)
+                due_on = today + timedelta(days=method.TO_DO_DAYS)
             if not isinstance(due_on, date) or not today <= due_on <= today + timedelta(days=365):
                 raise InvalidInput("Due", "must be a date from today to a year ahead")
         except InvalidInput as exc:
@@ -227,20 +225,11 @@ def action_items_table(db: Database, student_id: str, today: date) -> pd.DataFra
 
 # --- the session report ------------------------------------------------------------------------
 
-def _bars(rows: list[tuple[str, int, str]], top: int) -> str:
-    """A small bar chart in plain HTML (prints anywhere, no script): (label, value, colour),
-    bars scaled to `top`."""
-    top = max(top, 1)
-    return "".join(
-        f"<div class='bar'><span class='label'>{escape(label)}</span><span class='track'>"
-        f"<span class='fill' style='width:{100 * value / top:.0f}%;background:{colour}'></span></span>"
-        f"<span class='value'>{value}</span></div>" for label, value, colour in rows)
-
-
-def session_report(db: Database, student_id: str, today: date, now: datetime, coach: str | None = None) -> str:
-    """A one-page, print-ready HTML report to hand over at the end of a session: the
-    figures, warm and cold contacts through the method, reply rates with their n, what
-    changed since the last session, and the agreed next steps. User text is escaped."""
+def session_report_data(db: Database, student_id: str, today: date, now: datetime,
+                        coach: str | None = None) -> dict:
+    """What the session report shows, as plain values for lib/documents' templates: the
+    figures, warm and cold contacts through the method, reply rates with their n, what changed
+    since the last session, where they may be stuck, the agreed next steps and shared notes."""
     from lib.charts import WARMTH_COLOURS
     from lib.students import get_student
     student = get_student(db, student_id)
@@ -253,53 +242,38 @@ def session_report(db: Database, student_id: str, today: date, now: datetime, co
     session = latest_session(db, student_id, today)
     coach = coach or (session or {}).get("coach_name")
     shared = (session or {}).get("notes") if (session or {}).get("visibility") == "shared" else None
-    stuck = student_flags(db, student_id, today, now)
     r, t = summary["requests"], summary["thank_yous"]
     settled_thanks = t["on_time"] + t["late"] + t["missing"]
-    stages = "".join(
-        f"<h3>{stage}</h3>" + _bars([(w.capitalize(), int(pipeline[(pipeline['warmth'] == w) & (pipeline['stage'] == stage)]
-                                                        ['contacts'].iloc[0]), WARMTH_COLOURS[w]) for w in ("warm", "cold")],
-                                     int(pipeline["contacts"].max()))
-        for stage in metrics.PIPELINE_STAGES)
-    rate_rows = "".join(
-        f"<tr><td>{escape(str(row.label).capitalize() if row.dimension == 'Warmth' else str(row.label))}</td><td>{row.rate:.0%}</td><td>{row.replied} of {row.n}"
-        f"{' (small n)' if row.n < metrics.SMALL_N else ''}</td></tr>"
-        for row in rates.itertuples() if row.n)
-    steps = "".join(f"<li>{escape(row._1)} <span class='muted'>(by {row.Due:%d %b})</span></li>"
-                    for row in actions.itertuples()) or "<li>No open action items.</li>"
-    since = f"since the session on {brief['since']:%d %B}" if brief["had_session"] else "in the last 30 days"
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Session report: {escape(student['name'])}</title>
-<style>
-  @page {{ size: A4; margin: 14mm; }}
-  body {{ font: 10.5pt/1.35 system-ui, sans-serif; color: #222; max-width: 180mm; margin: auto; }}
-  h1 {{ font-size: 16pt; margin: 0; }} h2 {{ font-size: 12pt; color: #0072B2; margin: 5mm 0 1mm; }}
-  h3 {{ font-size: 9.5pt; margin: 2mm 0 0; color: #555; }} .muted {{ color: #666; }}
-  .figures {{ display: flex; gap: 6mm; flex-wrap: wrap; }} .figures div {{ min-width: 30mm; }}
-  .figures b {{ display: block; font-size: 15pt; }}
-  .bar {{ display: flex; align-items: center; gap: 2mm; font-size: 9pt; }}
-  .label {{ width: 12mm; }} .track {{ flex: 1; background: #eee; height: 3mm; }} .fill {{ display: block; height: 3mm; }}
-  .value {{ width: 8mm; text-align: right; }} table {{ border-collapse: collapse; }} td {{ padding: 0.5mm 3mm 0.5mm 0; }}
-  .cols {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8mm; }} .notes {{ white-space: pre-wrap; }}
-</style></head><body>
-<h1>Session report: {escape(student['name'])}</h1>
-<p class="muted">{today:%A %d %B %Y}{' · coach ' + escape(coach) if coach else ''}</p>
-<div class="figures">
-  <div>Warm contacts<b>{summary['contacts']['warm']}</b></div><div>Cold contacts<b>{summary['contacts']['cold']}</b></div>
-  <div>Requests sent<b>{r['sent']}</b></div>
-  <div>Reply rate<b>{'n/a' if r['reply_rate'] is None else f"{r['reply_rate']:.0%}"}</b>
-       <span class="muted">{r['replied']} of {r['settled']} settled</span></div>
-  <div>Conversations held<b>{summary['conversations']['held']}</b></div>
-  <div>Thank-yous on time<b>{t['on_time']} of {settled_thanks}</b></div>
-</div>
-<div class="cols"><div><h2>Warm and cold through the method</h2>{stages}</div>
-<div><h2>Reply rates</h2><table>{rate_rows or '<tr><td>No settled requests yet.</td></tr>'}</table>
-<h2>What changed {since}</h2>
-<p>{brief['contacts']} contacts added · {brief['requests']} requests sent · {brief['replies']} replies ·
-{brief['conversations']} conversations held · {brief['overdue']} items overdue</p></div></div>
-<h2>Where {escape(student['name'])} may be stuck</h2>
-<ul>{''.join(f"<li>{escape(FLAGS[flag])}</li>" for flag in stuck) or "<li>Nothing: keep going.</li>"}</ul>
-<h2>Agreed next steps</h2><ul>{steps}</ul>
-{f"<h2>Notes from the session on {session['held_on']:%d %B}</h2><p class='notes'>{escape(shared)}</p>" if shared else ""}
-<p class="muted">Made with Coffee Chat Coach.</p>
-</body></html>"""
+    top = max(int(pipeline["contacts"].max()), 1)
+
+    def count(warmth, stage):
+        return int(pipeline[(pipeline["warmth"] == warmth) & (pipeline["stage"] == stage)]["contacts"].iloc[0])
+    stages = [(stage, [(w.capitalize(), count(w, stage), WARMTH_COLOURS[w], round(100 * count(w, stage) / top))
+                       for w in ("warm", "cold")]) for stage in metrics.PIPELINE_STAGES]
+    rate_rows = [(str(row.label).capitalize() if row.dimension == "Warmth" else str(row.label), f"{row.rate:.0%}",
+                  row.replied, row.n, row.n < metrics.SMALL_N) for row in rates.itertuples() if row.n]
+    figures = [("Warm contacts", summary["contacts"]["warm"], None), ("Cold contacts", summary["contacts"]["cold"], None),
+               ("Requests sent", r["sent"], None),
+               ("Reply rate", "n/a" if r["reply_rate"] is None else f"{r['reply_rate']:.0%}",
+                f"{r['replied']} of {r['settled']} settled"),
+               ("Conversations held", summary["conversations"]["held"], None),
+               ("Thank-yous on time", f"{t['on_time']} of {settled_thanks}", None)]
+    return {"student": student["name"], "today": today, "coach": coach, "figures": figures, "stages": stages,
+            "rates": rate_rows, "brief": brief,
+            "since": f"since the session on {brief['since']:%d %B}" if brief["had_session"] else "in the last 30 days",
+            "stuck": [FLAGS[flag] for flag in student_flags(db, student_id, today, now)],
+            "steps": [(row._1, row.Due) for row in actions.itertuples()],
+            "shared": shared, "shared_on": (session or {}).get("held_on")}
+
+
+def session_report(db: Database, student_id: str, today: date, now: datetime, coach: str | None = None) -> str:
+    """A one-page, print-ready HTML report to hand over at the end of a session (an autoescaping
+    template in lib/documents: user text is never markup)."""
+    from lib import documents
+    return documents.session_report_html(session_report_data(db, student_id, today, now, coach))
+
+
+def session_report_pdf(db: Database, student_id: str, today: date, now: datetime, coach: str | None = None) -> bytes:
+    """The session report as a PDF (the same content; a Unicode font, so any name prints)."""
+    from lib import documents
+    return documents.session_report_pdf(session_report_data(db, student_id, today, now, coach))

@@ -385,7 +385,7 @@ def sheet(db: Database, student_id: str, interview_id: str) -> dict:
 
 
 def _md(text) -> str:
-    return md_escape(text) if text else ""
+    return md_escape(text, minimal=True) if text else ""
 
 
 def sheet_markdown(data: dict) -> str:
@@ -405,37 +405,20 @@ def sheet_markdown(data: dict) -> str:
     if not data["questions"]:
         lines += ["_(choose questions on the Questions tab)_", ""]
     lines += ["## Closing", ""] + [f"- {_md(text)}" for text in data["closing"]]
-    lines += ["", "_Thank them within 24 hours._", ""]
+    lines += ["", f"_Thank them within {data.get('thank_you_hours') or 24} hours._", ""]
     return "\n".join(lines)
 
 
 def sheet_html(data: dict) -> str:
-    """The prep sheet as one printable HTML page (user text escaped)."""
-    from html import escape
-    when = data["scheduled_at"]
-    who = escape(data["contact"]) + (f", {escape(data['role'])}" if data["role"] else "") + (
-        f" at {escape(data['organisation'])}" if data["organisation"] else "")
-    questions = "".join(f"<li><p>{escape(q)}</p><div class='notes'></div></li>" for q in data["questions"])
-    closing = "".join(f"<li>{escape(q)}</li>" for q in data["closing"])
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Prep sheet: {escape(data['contact'])}</title>
-<style>
-  @page {{ size: A4; margin: 14mm; }}
-  body {{ font: 11pt/1.35 system-ui, sans-serif; color: #222; max-width: 180mm; margin: auto; }}
-  h1 {{ font-size: 17pt; margin: 0 0 2mm; }} h2 {{ font-size: 12pt; margin: 5mm 0 1mm; color: #0072B2; }}
-  .meta {{ color: #555; }} .notes {{ border-bottom: 1px solid #bbb; height: 9mm; }}
-  ol li p {{ margin: 1mm 0; }} .foot {{ margin-top: 6mm; color: #555; font-size: 9pt; }}
-</style></head><body>
-<h1>Conversation with {escape(data['contact'])}</h1>
-<p class="meta">{when:%A %d %B %Y, %H:%M} · {escape(data['format_label'])} · {data['length_minutes']} minutes</p>
-<p><strong>Who:</strong> {who}</p>
-{f"<p><strong>How we're connected:</strong> {escape(data['how_met'])}</p>" if data['how_met'] else ''}
-<h2>Research notes</h2><p>{escape(data['research_notes'] or '') or '(none yet)'}</p>
-<h2>My intro</h2><p>{escape(data['pitch'] or '') or '(two sentences about your interests and goals)'}</p>
-<h2>Questions</h2><ol>{questions}</ol>
-<h2>Closing</h2><ul>{closing}</ul>
-<p class="foot">Thank them within 24 hours. Made with Coffee Chat Coach.</p>
-</body></html>"""
+    """The prep sheet as one printable HTML page (an autoescaping template in lib/documents)."""
+    from lib import documents
+    return documents.prep_sheet_html(data)
+
+
+def sheet_pdf(data: dict) -> bytes:
+    """The prep sheet as a one-page A4 PDF (the same content, a Unicode font)."""
+    from lib import documents
+    return documents.prep_sheet_pdf(data)
 
 
 # --- after the conversation ----------------------------------------------------------------

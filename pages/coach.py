@@ -6,7 +6,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import charts, coaching, ui
+from lib import charts, coaching, documents, ui
 from lib.models import VISIBILITY
 
 ss = st.session_state
@@ -96,6 +96,12 @@ def session_tab(ctx) -> None:
                        mime="text/html", key=f"session_report@{ctx.student_id}", icon=":material/print:",
                        help="The figures, what changed since the previous session, where they may be stuck, the "
                             "agreed next steps and the shared notes of the last session saved.")
+    if documents.pdf_available():
+        st.download_button("Session report (PDF)",
+                           lambda: coaching.session_report_pdf(ctx.db, ctx.student_id, ctx.today, ctx.now),
+                           file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.pdf",
+                           mime="application/pdf", key=f"session_report_pdf@{ctx.student_id}",
+                           icon=":material/picture_as_pdf:", help="The same report as an A4 PDF to file.")
     with st.form(form.key("form"), border=False):
         day, coach, visibility = st.columns([1, 1.4, 1.6])
         day.date_input("Date", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import charts, prep, ui
+from lib import charts, documents, prep, ui
 from lib.models import FORMATS, INTERVIEW_STATUSES, TIARA
 
 ss = st.session_state
@@ -180,12 +180,18 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
 def sheet_tab(ctx, iid: str) -> None:
     data = prep.sheet(ctx.db, ctx.student_id, iid)
     slug = "".join(ch if ch.isalnum() else "-" for ch in data["contact"].lower())
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.download_button("Download as Markdown", prep.sheet_markdown(data), file_name=f"prep-{slug}.md",
                          mime="text/markdown", key="sheet_md", icon=":material/description:", width="stretch")
-    right.download_button("Download to print (HTML)", prep.sheet_html(data), file_name=f"prep-{slug}.html",
-                          mime="text/html", key="sheet_html", icon=":material/print:", width="stretch",
-                          help="Open it in your browser and print it, or save it as PDF.")
+    middle.download_button("Download to print (HTML)", prep.sheet_html(data), file_name=f"prep-{slug}.html",
+                           mime="text/html", key="sheet_html", icon=":material/print:", width="stretch",
+                           help="Open it in your browser and print it.")
+    if documents.pdf_available():
+        right.download_button("Download as PDF", lambda: prep.sheet_pdf(data), file_name=f"prep-{slug}.pdf",
+                              mime="application/pdf", key="sheet_pdf", icon=":material/picture_as_pdf:",
+                              width="stretch", help="A one-page A4 PDF to file or print.")
+    else:
+        right.caption(f"PDF needs a Unicode font: install {documents.FONT_PACKAGE}.")
     preview = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", prep.sheet_markdown(data), flags=re.M)
     with st.container(border=True):
         st.markdown(preview)      # user text is escaped by sheet_markdown; headings shrunk for the preview

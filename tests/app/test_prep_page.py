@@ -70,7 +70,8 @@ def test_pick_questions_and_download_the_sheet(conversation):
     assert db.scalar("SELECT count(*) FROM question_favourites") == 1
     at.session_state["prep_tab"] = "Prep sheet"
     at.run()
-    assert [b.proto.label for b in at.get("download_button")] == ["Download as Markdown", "Download to print (HTML)"]
+    assert [b.proto.label for b in at.get("download_button")] == ["Download as Markdown", "Download to print (HTML)",
+                                                                   "Download as PDF"]
     assert bank["text"].tolist()[0].split()[0] in " ".join(m.value for m in at.markdown)
 
 

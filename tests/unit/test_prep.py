@@ -134,10 +134,11 @@ def test_prep_sheet_escapes_user_text(db, student, now):
     prep.save_plan(db, student, iid, "network", "Read [her blog](javascript:alert(1))", "Two sentences.")
     data = prep.sheet(db, student, iid)
     markdown, html = prep.sheet_markdown(data), prep.sheet_html(data)
-    assert "Eve \\<script\\>alert\\(1\\)\\</script\\> \\*Star\\*" in markdown
-    assert "\\[her blog\\]\\(javascript\\:alert\\(1\\)\\)" in markdown     # the app's one escaper (lib/markdown.py)
+    assert "Eve \\<script\\>alert(1)\\</script\\> \\*Star\\*" in markdown
+    assert "\\[her blog\\](javascript:alert(1))" in markdown     # the app's one escaper (lib/markdown.py)
     assert "<script>" not in html and "Eve &lt;script&gt;alert(1)&lt;/script&gt; *Star*" in html
-    assert "May I connect with you on LinkedIn?" in html and "Two sentences\\." in markdown
+    assert "May I connect with you on LinkedIn?" in html and "Two sentences." in markdown
+    assert "\\." not in markdown and "\\(" not in markdown           # no stray escapes in the file people read
 
 
 def test_logging_a_held_conversation_creates_referrals_and_to_dos_once(db, student, now):
