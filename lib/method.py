@@ -39,6 +39,10 @@ RED_PAST = 1.5                      # ...red strictly past one and a half times 
 REFERRAL_WAIT_DAYS = 7              # reach out to a referral within a week: the to-do's due date, and the
                                     # coach's flag for a referral not contacted by then
 
+# --- to-dos -----------------------------------------------------------------------------------------
+TO_DO_DAYS = 7                      # a to-do agreed without a date of its own (an action item, advice to act
+                                    # on) is due in a week
+
 # --- the due queue -------------------------------------------------------------------------------
 LATER_THIS_WEEK_ENDS = 6            # "later this week": up to Sunday (weekday 6) of this week
 
