@@ -290,7 +290,8 @@ def requests_tab(ctx) -> None:
             st.caption("Nobody is waiting to be scheduled. When someone agrees, record the reply first.")
         else:
             labels = dict(zip(agreed["id"], network.labels(agreed.rename(columns={"contact": "name"}))))
-            with st.form(form.key("form"), border=False):
+            # no "Press Enter to submit form" hint: it would cover the Time field
+            with st.form(form.key("form"), border=False, enter_to_submit=False):
                 ui.pick(st, "With", labels, key=form.key("request"), placeholder="Who agreed?")
                 day, hour = st.columns(2)
                 day.date_input("Date", key=form.key("date"), value=ctx.today + timedelta(days=7), min_value=ctx.today,

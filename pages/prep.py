@@ -235,7 +235,7 @@ def log_tab(ctx, iid: str, record: dict) -> None:
                 "if it moves, choose *Rescheduled* and the new time.", icon=":material/event:")
     statuses = list(LOG_STATUSES)
     current = record["status"] if record["status"] in statuses else "held"
-    with st.form(form.key("form"), border=False):
+    with st.form(form.key("form"), border=False, enter_to_submit=False):   # no hint over the time field
         top = st.columns([2, 1, 1])
         top[0].radio("How did it go?", statuses, format_func=LOG_STATUSES.get, horizontal=True,
                      index=statuses.index(current), key=form.key("status"))
@@ -292,8 +292,12 @@ summary.markdown(f"**{record['scheduled_at']:%A %d %B %Y, %H:%M}** · {FORMATS[r
                  + (f", {ui.md_escape(record['role'])}" if record["role"] else "")
                  + (f" at {ui.md_escape(record['organisation'])}" if record["organisation"] else ""))
 ready = prep.readiness(items)
-readiness.metric("Ready", f"{ready}%" if ready is not None else "–",
-                 help=f"{int(items['Done'].sum())} of {len(items)} checklist items done")
+if record["status"] == "scheduled":
+    readiness.metric("Ready", f"{ready}%" if ready is not None else "–",
+                     help=f"{int(items['Done'].sum())} of {len(items)} checklist items done")
+else:                  # readiness is for a conversation still to come; afterwards, say how it went
+    readiness.metric("Status", INTERVIEW_STATUSES[record["status"]],
+                     help="Logged on the *Log the conversation* tab.")
 ss.setdefault("prep_tab", TABS[0])
 tabs = st.tabs(TABS, key="prep_tab", on_change="rerun")
 sections = (lambda: checklist_tab(ctx, iid, record, items), lambda: questions_tab(ctx, iid, record),

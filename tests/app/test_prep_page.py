@@ -149,3 +149,34 @@ def test_over_budget_shows_in_the_warning_colour(conversation):
     assert any("minutes too many" in w.value for w in at.warning)
     chart = at.get("plotly_chart")[0].proto.spec
     assert "#E69F00" in chart                                                  # the bar itself in orange
+
+
+def test_a_held_conversation_says_held_not_ready_0(conversation):
+    db, sid, iid, _ = conversation()
+    prep.log_conversation(db, sid, iid, prep.ConversationLog(status="held"), datetime(2026, 11, 20).date(),
+                          datetime(2026, 11, 20, 9))
+    at = open_page("pages/prep.py")
+    assert (at.metric[0].label, at.metric[0].value) == ("Status", "Held")
+
+
+def _forms(at):
+    found = {}
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else []):
+            proto = getattr(child, "proto", None)
+            if proto is not None and type(proto).__name__ == "Block" and proto.HasField("form"):
+                found[proto.form.form_id] = proto.form
+            walk(child)
+    walk(at._tree)
+    return found
+
+
+def test_no_enter_to_submit_hint_over_the_time_field(conversation):
+    db, sid, iid, _ = conversation()
+    at = open_page("pages/prep.py", {"prep_tab": "Log the conversation"})
+    forms = _forms(at)
+    assert forms[key(at, f"log_{iid}", "form")].enter_to_submit is False
+    at = open_page("pages/prep.py", {"prep_tab": "Questions"})
+    assert _forms(at)[key(at, "own_question", "form")].enter_to_submit is True      # the field is real
