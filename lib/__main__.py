@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     chk = commands.add_parser("check", help="integrity: schema version and orphan rows (exit 1 on a problem)")
     chk.add_argument("--db")
     chk.add_argument("--json", action="store_true")
+    _users_parser(commands)
+    learn = commands.add_parser("learning", help="what a student is learning, mined from their conversation notes")
+    learn.add_argument("--student", metavar="NAME_OR_ID", required=True)
+    learn.add_argument("--db")
+    learn.add_argument("--today", type=_date, help="'as of' date (default today)")
+    learn.add_argument("--json", action="store_true", help='print {"skills", "advice", "resources", "tiara"} '
+                                                           "(the only format)")
     return parser
 
 
@@ -128,6 +135,14 @@ def run(argv: list[str]) -> int:
         return _export(args)
     if args.command in ("backup", "restore", "check"):
         return _backup_commands(args)
+    if args.command == "users":
+        return _users(args)
+    if args.command == "learning":
+        from lib import insights
+        with _open_existing(args.db) as db:
+            found = insights.learning(db, _resolve(db, args.student), args.today or clock.today())
+        print(json.dumps(found.as_json(), indent=2, default=str))
+        return 0
     raise UsageError(f"unknown command {args.command!r}")
 
 
@@ -251,6 +266,59 @@ def _students(args: argparse.Namespace) -> int:
         else:
             for row in result:
                 print(f"{row['id']}  {row['name']}" + ("  [demo]" if row["is_demo"] else ""))
+    return 0
+
+
+def _users_parser(commands) -> None:
+    usr = commands.add_parser("users", help="people who may sign in: list, add one, import a roster")
+    usr.add_argument("--db")
+    what = usr.add_mutually_exclusive_group()
+    what.add_argument("--add", metavar="EMAIL", help="add a person (a student gets their student record)")
+    what.add_argument("--import", dest="roster", metavar="ROSTER.csv",
+                      help="add everyone on a roster (email,name,role,coach,cohort): all or nothing")
+    usr.add_argument("--role", choices=("student", "coach", "admin"))
+    usr.add_argument("--name")
+    usr.add_argument("--coach", metavar="EMAIL", help="a student's coach")
+    usr.add_argument("--cohort", metavar="GROUP", help="a student's cohort group")
+    usr.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _users(args: argparse.Namespace) -> int:
+    """users: list (exit 0); --add and --import write everything or nothing (exit 2 when refused)."""
+    from lib import users
+    from lib.models import InvalidRows
+    if args.add is None and any(v is not None for v in (args.role, args.name, args.coach, args.cohort)):
+        raise UsageError("--role, --name, --coach and --cohort go with --add")
+    if args.add is not None and args.role is None:
+        raise UsageError("--add needs --role student|coach|admin")
+    if args.roster is not None:
+        try:
+            roster = users.parse_roster(Path(args.roster).read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.roster}: {exc.strerror or exc}") from None
+    with (_open_new_or_existing(args.db) if args.add is not None or args.roster else _open_existing(args.db)) as db:
+        try:
+            if args.add is not None:
+                users.add_person(db, args.add, args.role, name=args.name, coach=args.coach, cohort=args.cohort)
+                result: object = {"added": 1}
+            elif args.roster is not None:
+                result = {"added": users.import_roster(db, roster)}
+            else:
+                frame = users.people(db).drop(columns=["student_id"])
+                result = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        except InvalidRows as exc:
+            lines = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+            raise UsageError(f"{args.roster} was refused, nothing was imported: {lines}") from None
+        except InvalidInput as exc:
+            raise UsageError(f"{exc}; nothing was added") from None
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    elif isinstance(result, dict):
+        print(f"added {result['added']} {'person' if result['added'] == 1 else 'people'}")
+    else:
+        for row in result:
+            print("  ".join(str(row[c] or "-") for c in ("email", "name", "role", "coach", "cohort"))
+                  + ("" if row["active"] else "  [inactive]"))
     return 0
 
 

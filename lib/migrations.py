@@ -364,3 +364,41 @@ def m007_intro_per_conversation(cur: duckdb.DuckDBPyConnection) -> None:
     """Each conversation can have its own intro ("My intro"); NULL means the student's pitch
     from their profile, so changing one conversation's intro changes no other."""
     cur.execute("ALTER TABLE interviews ADD COLUMN intro VARCHAR")
+
+@migration
+def m008_people_roles_and_access_log(cur: duckdb.DuckDBPyConnection) -> None:
+    """Sign-in (issue 18): the people who may sign in, with one role each; the student record a
+    student user owns (one user per record); which students each coach advises (cohort groups
+    are students.cohort, already there); and the access log: who viewed or exported whose
+    record, and when. The log names the record by id and keeps no foreign key, so it outlives
+    a deleted record (it keeps that the deletion happened)."""
+    cur.execute("""
+    CREATE TABLE users (
+        id UUID PRIMARY KEY,
+        email VARCHAR NOT NULL UNIQUE CHECK (email = lower(trim(email)) AND email LIKE '%_@_%'),
+        name VARCHAR,
+        role VARCHAR NOT NULL CHECK (role IN ('student', 'coach', 'admin')),
+        active BOOLEAN NOT NULL DEFAULT true,
+        student_id UUID UNIQUE,               -- a student user's own record (NULL for coaches and admins)
+        deletion_requested_at TIMESTAMP,      -- the student asked for their data to be deleted
+        created_at TIMESTAMP NOT NULL,
+        CHECK ((role = 'student') = (student_id IS NOT NULL))
+    );
+    CREATE TABLE coach_assignments (          -- a coach advises a student
+        coach_id UUID NOT NULL,
+        student_id UUID NOT NULL,
+        assigned_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (coach_id, student_id)
+    );
+    CREATE TABLE access_log (
+        id UUID PRIMARY KEY,
+        happened_at TIMESTAMP NOT NULL,
+        viewer_email VARCHAR NOT NULL,
+        viewer_role VARCHAR NOT NULL,
+        student_id UUID,                      -- whose record (NULL: none, e.g. a refused sign-in)
+        action VARCHAR NOT NULL CHECK (action IN ('viewed', 'exported', 'refused', 'deletion requested',
+                                                  'deleted')),
+        detail VARCHAR
+    );
+    CREATE INDEX access_log_student ON access_log (student_id, happened_at);
+    """)

@@ -132,3 +132,37 @@ def test_reply_rate_charts_agree_with_stats_on_the_demo(demo_db):
             assert (int(warmth["replied"].sum()), int(warmth["n"].sum())) == (requests["replied"], requests["settled"])
             weekly = metrics.reply_rates_by_week(db, sid, TODAY, weeks=1000)
             assert int(weekly["replied"].sum()) == requests["replied"]
+
+
+def test_users_add_list_and_import_a_roster(tmp_path):
+    path = str(tmp_path / "people.duckdb")
+    assert cli("users", "--db", path, "--add", "cora@uni.edu", "--role", "coach", "--name", "Cora").returncode == 0
+    added = cli("users", "--db", path, "--add", "ana@uni.edu", "--role", "student", "--coach", "cora@uni.edu",
+                "--cohort", "Spring")
+    assert added.returncode == 0, added.stderr
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,name,role,coach,cohort\nben@uni.edu,Ben,student,kay@uni.edu,Fall\nkay@uni.edu,Kay,coach,,\n")
+    assert cli("users", "--db", path, "--import", str(roster)).returncode == 0
+    listed = {p["email"]: p for p in json.loads(cli("users", "--db", path, "--json").stdout)}
+    assert set(listed) == {"cora@uni.edu", "kay@uni.edu", "ana@uni.edu", "ben@uni.edu"}
+    assert (listed["ana@uni.edu"]["role"], listed["ana@uni.edu"]["coach"], listed["ana@uni.edu"]["cohort"]) == \
+        ("student", "cora@uni.edu", "Spring")
+    assert listed["ben@uni.edu"]["coach"] == "kay@uni.edu" and listed["kay@uni.edu"]["active"] is True
+    students = json.loads(cli("students", "--db", path, "--json").stdout)
+    assert sorted(s["name"] for s in students) == ["Ben", "ana"]
+
+
+def test_users_refusals_exit_2_name_the_bad_rows_and_write_nothing(tmp_path):
+    path = str(tmp_path / "people.duckdb")
+    assert cli("users", "--db", path, "--add", "cora@uni.edu", "--role", "coach").returncode == 0
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,name,role,coach,cohort\nok@uni.edu,Ok,student,,\nbad,X,student,,\n"
+                      "zed@uni.edu,Zed,wizard,,\nyan@uni.edu,Yan,student,nobody@uni.edu,\n")
+    refused = cli("users", "--db", path, "--import", str(roster))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "line 3: email" in refused.stderr and "line 4: role" in refused.stderr and "line 5: coach" in refused.stderr
+    for args in (("--add", "cora@uni.edu", "--role", "coach"), ("--add", "x@uni.edu"), ("--role", "coach"),
+                 ("--add", "x@uni.edu", "--role", "owner"), ("--import", str(tmp_path / "missing.csv"))):
+        assert cli("users", "--db", path, *args).returncode == 2, args
+    assert [p["email"] for p in json.loads(cli("users", "--db", path, "--json").stdout)] == ["cora@uni.edu"]
+    assert cli("users", "--db", str(tmp_path / "absent.duckdb"), "--json").returncode == 2
