@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import charts, coaching, documents, ui
 from lib.models import VISIBILITY
+from lib.students import set_cohort
 
 ss = st.session_state
 TABS = ("Cohort", "Advising session", "History")
@@ -27,6 +28,32 @@ def student_view(ctx) -> None:
 
 def open_student(ctx, student_id: str) -> None:
     ui.switch_dataset(ctx.dataset, student_id)
+
+
+def assign_group(ctx, form: ui.Form, names: dict) -> None:
+    student_id, group = ui.chosen(form.key("student")), form["group"]
+    if not student_id:
+        ui.flash("error", "Choose a student first.", form.slot)
+        return
+    ui.action(form, set_cohort, ctx.db, student_id, group,
+              done=f"**{ui.md_escape(names.get(student_id, ''))}** is now in "
+                   + (f"*{ui.md_escape(group.strip())}*." if group and group.strip() else "no group."))
+
+
+def groups_section(ctx, groups: list[str]) -> None:
+    """Put students in cohort groups (a workshop, a term, a programme): the filter above uses them."""
+    form = ui.Form("cohort_groups", None)
+    with st.expander("Cohort groups: put a student in a group", icon=":material/group_work:"):
+        names = dict(ui.roster(ctx.db).labels)
+        left, right, button = st.columns([1.4, 1.4, 1], vertical_alignment="bottom")
+        ui.pick(left, "Student", names, key=form.key("student"), placeholder="Choose a student")
+        right.text_input("Group", key=form.key("group"), max_chars=80, placeholder="e.g. Spring 2027 workshop",
+                         help="An existing group's name, or a new one to start a group.")
+        button.button("Put in this group", key=form.key("save"), icon=":material/group_add:", on_click=assign_group,
+                      args=(ctx, form, names))
+        st.caption("Leave the group empty to take a student out of theirs."
+                   + (" Groups so far: " + "; ".join(ui.md_escape(g) for g in groups) + "." if groups else ""))
+        ui.show_flash(form)
 
 
 def cohort_tab(ctx) -> None:
@@ -54,6 +81,7 @@ def cohort_tab(ctx) -> None:
              column_config={"Last activity": st.column_config.DateColumn(format="D MMM"),
                             "Stuck": st.column_config.TextColumn(width="medium")})
     st.caption(ui.doc(coaching.cohort_overview))
+    groups_section(ctx, groups)
     if len(shown):
         pick, go = st.columns([2, 1], vertical_alignment="bottom")
         chosen = ui.pick(pick, "Open a student's pages", {i: labels[i] for i in shown["id"]}, key="coach_open",

@@ -96,8 +96,16 @@ def test_reset_gives_a_fresh_copy(workshop_mode):
 
 
 def test_guided_tour_links_every_step(isolated_env):
+    from lib.students import create_student
+    from tests.app.test_pages import app_db
+    create_student(app_db(isolated_env / "coffeechat.duckdb"), "Ada Lovelace")
     at = open_page("pages/guide.py")
     assert not at.exception, at.exception
     steps = [m.value for m in at.markdown if m.value.startswith("**")]
     assert len(steps) == 6 and steps[0].startswith("**1. Map your network**")
-    assert len(at.get("page_link")) == 6
+    assert [at.button(key=f"guide_try_{n}").label for n in range(1, 7)] == ["Try it"] * 6
+    at.button(key="guide_try_5").click().run()                       # lands on the step's page and tab
+    assert not at.exception, at.exception
+    assert at.session_state["follow_tab"] == "Thank-yous"
+    assert at.title[0].value == "Follow-ups"
+    assert at.session_state["follow_tab"] == "Thank-yous"           # the page's tabs open on it
