@@ -10,6 +10,8 @@ a file holding real students.
 """
 from __future__ import annotations
 
+import csv
+import functools
 import random
 import uuid
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib import clock, method
-from lib.db import Database
+from lib.db import ROOT, Database
 from lib.network import org_key
 from lib.prep import checklist_template
 from lib.models import SOURCES, WARM_SOURCES, suggested_warmth
@@ -145,6 +147,16 @@ CLOSING_ANSWERS = [
     "Suggested two colleagues and said I may use their name.",
 ]
 DAYS_OF_WEEK_HOURS = (9, 10, 11, 13, 14, 15, 16)
+
+
+@functools.lru_cache(maxsize=1)
+def demo_notes() -> dict[str, list[str]]:
+    """What people in each demo field say, for the demo's conversation notes."""
+    notes: dict[str, list[str]] = {}
+    with open(ROOT / "data" / "demo_notes.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            notes.setdefault(row["field"], []).append(row["note"])
+    return notes
 
 
 def _uuid(rng: random.Random) -> str:
@@ -311,9 +323,9 @@ class _Cohort:
                      note=None, created_at=datetime.combine(replied_on, time(19)))
         if outcome != "agreed":
             return None
-        return self.interview(sid, contact, request, pattern)
+        return self.interview(sid, contact, request, pattern, field)
 
-    def interview(self, sid: str, contact: dict, request: dict, pattern: Pattern) -> dict:
+    def interview(self, sid: str, contact: dict, request: dict, pattern: Pattern, field: Field) -> dict:
         rng = self.rng
         day = _weekday_on_or_after(request["replied_on"] + timedelta(days=rng.randint(3, 14)))
         scheduled = datetime.combine(day, time(rng.choice(DAYS_OF_WEEK_HOURS), rng.choice((0, 30))))
@@ -340,7 +352,7 @@ class _Cohort:
             scheduled_at=scheduled, format=fmt, length_minutes=length, status=status,
             research_notes=None,
             notes="Talked through their path and a typical week." if held else None,
-            takeaways="\n".join(rng.sample(TAKEAWAYS, 2)) if held else None,
+            takeaways=self.notes(field, request["id"]) if held else None,
             asked_linkedin=held and rng.random() < 0.8, asked_stay_in_touch=held and rng.random() < 0.8,
             asked_referrals=asked_referrals,
             closing_answers=rng.choice(CLOSING_ANSWERS) if held else None,
@@ -356,6 +368,12 @@ class _Cohort:
         if status == "scheduled":
             self.prep(sid, interview, fmt)
         return interview
+
+    def notes(self, field: Field, request_id: str) -> str:
+        """Two takeaways in the words people in this field use (data/demo_notes.csv), drawn from
+        their own generator so the rest of the cohort is the same whatever the notes say."""
+        pool = demo_notes().get(field.name) or TAKEAWAYS
+        return "\n".join(random.Random(request_id).sample(pool, 2))
 
     def keep_in_touch(self, sid: str, contact: dict, since: datetime) -> None:
         rng = self.rng

@@ -118,7 +118,8 @@ def _close(vocab: Vocabulary, phrase: str, size: int) -> list[Entry] | None:
 
 def sentences(text: str | None) -> list[str]:
     """The separate points of a note: its lines, sentences and bullet points."""
-    return [s.strip(" -•·*") for s in _SENTENCE.split(text or "") if len(s.strip(" -•·*")) > 3]
+    points = [s.strip(" -•·*") for s in _SENTENCE.split(text or "") if len(s.strip(" -•·*")) > 3]
+    return [p[:1].upper() + p[1:] for p in points]
 
 
 def _stem(word: str) -> str:
@@ -412,3 +413,97 @@ def score(notes: list[dict]) -> dict[str, float]:
     return {"notes": len(notes), "skill_precision": ratio(tp, fp), "skill_recall": ratio(tp, fn),
             "advice_pairs": atp + afn, "advice_precision": ratio(atp, afp), "advice_recall": ratio(atp, afn),
             "resource_precision": ratio(rtp, rfp), "resource_recall": ratio(rtp, rfn)}
+
+
+# --- field briefs --------------------------------------------------------------------------------
+
+def fields_of(text: str | None) -> list[str]:
+    """A student's fields of interest, as they listed them ("UX research, data science and design")."""
+    parts = re.split(r",|;|/|\band\b|\n", text or "")
+    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def field_of(row, fields: list[str]) -> str:
+    """The field of interest a conversation belongs to: the one whose words best match the
+    person's organisation, industry, role and the notes; the only one when there is one."""
+    if len(fields) <= 1:
+        return fields[0] if fields else "Everything"
+    about = " ".join(str(v) for v in (row.organisation, row.industry, row.role, _texts(row)) if isinstance(v, str))
+    scores = {f: fuzz.partial_ratio(f.casefold(), about.casefold()) for f in fields}
+    best = max(scores, key=scores.get)
+    return best if scores[best] >= 80 else "Other conversations"
+
+
+def field_briefs(db: Database, student_id: str, today: date, fields_of_interest: str | None) -> list[dict]:
+    """Per field of interest, what the people in it said: how many, who, the skills, the
+    advice and the resources they named (ranked as on the page)."""
+    vocab = student_vocabulary(db, student_id)
+    held = conversations(db, student_id, today)
+    fields = fields_of(fields_of_interest)
+    briefs: dict[str, dict] = {}
+    for row in held.itertuples():
+        brief = briefs.setdefault(field_of(row, fields), {"rows": []})
+        brief["rows"].append(row)
+    result = []
+    for field_name, brief in briefs.items():
+        rows = brief["rows"]
+        skills: dict[str, set] = {}
+        for row in rows:
+            for term in terms_in(_texts(row), vocab, kinds=set(KINDS)):
+                skills.setdefault(term, set()).add(row.person)
+        items = [(s, row) for row in rows for source in (row.takeaways, row.advice_answers)
+                 for s in sentences(source if isinstance(source, str) else "")]
+        advice = []
+        for group in group_advice([s for s, _ in items], vocab):
+            people = list(dict.fromkeys(items[i][1].person for i in group))
+            advice.append({"text": items[group[0]][0], "people": people})
+        resources: dict[str, dict] = {}
+        for row in rows:
+            for kind, name in resources_in(_texts(row)):
+                resources.setdefault(name.casefold(), {"text": name, "kind": kind, "people": set()})["people"].add(
+                    row.person)
+        result.append({
+            "field": field_name, "people": list(dict.fromkeys(r.person for r in rows)), "conversations": len(rows),
+            "skills": sorted(({"term": t, "people": len(p)} for t, p in skills.items()),
+                             key=lambda s: (-s["people"], s["term"].casefold()))[:12],
+            "advice": sorted(advice, key=lambda a: (-len(a["people"]), a["text"].casefold()))[:10],
+            "resources": sorted(({"text": r["text"], "kind": r["kind"], "people": len(r["people"])}
+                                 for r in resources.values()), key=lambda r: (-r["people"], r["text"].casefold()))[:10],
+            "first": min(r.held_on for r in rows), "last": max(r.held_on for r in rows)})
+    return sorted(result, key=lambda b: (-b["conversations"], b["field"]))
+
+
+# --- the coach's view: counts only, from students who share them ------------------------------------
+
+def set_sharing(db: Database, student_id: str, share: bool) -> None:
+    """Whether the student's coach sees the counts mined from their notes (never the notes)."""
+    with db.write(student_id=student_id) as cur:
+        cur.execute("UPDATE students SET share_learning = ? WHERE id = ?", [bool(share), student_id])
+
+
+def cohort_learning(db: Database, student_ids: list[str], today: date) -> dict:
+    """Across students who share: how many explore each field, and how many students' notes
+    name each skill or advice topic. Counts only; no sentence from a note leaves this function."""
+    shared = [sid for (sid,) in db.rows("SELECT CAST(id AS VARCHAR) FROM students WHERE share_learning")
+              if sid in set(student_ids)]
+    fields: dict[str, int] = {}
+    skills: dict[str, set] = {}
+    topics: dict[str, set] = {}
+    for sid in shared:
+        for field_name in fields_of(db.scalar("SELECT fields_of_interest FROM students WHERE id = ?", [sid])):
+            fields[field_name.casefold()] = fields.get(field_name.casefold(), 0) + 1
+        vocab = student_vocabulary(db, sid)
+        for row in conversations(db, sid, today).itertuples():
+            text = _texts(row)
+            for term in terms_in(text, vocab):
+                (skills if vocab.kinds[term] in KINDS else topics).setdefault(term, set()).add(sid)
+            for source in (row.takeaways, row.advice_answers):
+                for sentence in sentences(source if isinstance(source, str) else ""):
+                    for key in gist(sentence, vocab)[0]:
+                        topics.setdefault(key, set()).add(sid)
+
+    def ranked(counts: dict[str, set]) -> list[tuple[str, int]]:
+        return sorted(((k, len(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0].casefold()))
+    return {"sharing": len(shared), "of": len(student_ids),
+            "fields": sorted(fields.items(), key=lambda kv: (-kv[1], kv[0])),
+            "skills": ranked(skills), "advice_topics": ranked(topics)}

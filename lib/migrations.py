@@ -365,6 +365,7 @@ def m007_intro_per_conversation(cur: duckdb.DuckDBPyConnection) -> None:
     from their profile, so changing one conversation's intro changes no other."""
     cur.execute("ALTER TABLE interviews ADD COLUMN intro VARCHAR")
 
+
 @migration
 def m008_people_roles_and_access_log(cur: duckdb.DuckDBPyConnection) -> None:
     """Sign-in (issue 18): the people who may sign in, with one role each; the student record a
@@ -401,4 +402,22 @@ def m008_people_roles_and_access_log(cur: duckdb.DuckDBPyConnection) -> None:
         detail VARCHAR
     );
     CREATE INDEX access_log_student ON access_log (student_id, happened_at);
+    """)
+
+
+@migration
+def m009_learning(cur: duckdb.DuckDBPyConnection) -> None:
+    """What I'm learning: terms a student adds to the vocabulary, and whether they share the
+    counts mined from their notes with their coach (off until they say so)."""
+    cur.execute("""
+    CREATE TABLE learning_terms (
+        id UUID PRIMARY KEY,
+        student_id UUID NOT NULL,
+        term VARCHAR NOT NULL CHECK (length(trim(term)) > 0),
+        kind VARCHAR NOT NULL CHECK (kind IN ('skill', 'tool', 'credential', 'course')),
+        synonyms VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        UNIQUE (student_id, term)
+    );
+    ALTER TABLE students ADD COLUMN share_learning BOOLEAN DEFAULT false;
     """)

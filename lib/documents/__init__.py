@@ -99,3 +99,14 @@ def session_report_html(data: dict) -> str:
 
 def session_report_pdf(data: dict) -> bytes:
     return html_to_pdf(render("session_report.pdf.html", d=data), f"Session report: {data['student']}")
+
+
+# --- the field brief (what the people in one field said) ------------------------------------------
+
+def field_brief_html(brief: dict, student: str, today) -> str:
+    return render("field_brief.html", b=brief, student=student, today=today)
+
+
+def field_brief_pdf(brief: dict, student: str, today) -> bytes:
+    return html_to_pdf(render("field_brief.body.html", b=brief, student=student, today=today),
+                       f"{brief['field']}: what people told me")

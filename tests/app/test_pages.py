@@ -9,7 +9,8 @@ from lib.db import Database
 from tests.conftest import TODAY
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGES = ["pages/network.py", "pages/outreach.py", "pages/prep.py", "pages/follow_up.py", "pages/coach.py"]
+PAGES = ["pages/network.py", "pages/outreach.py", "pages/prep.py", "pages/follow_up.py", "pages/coach.py",
+         "pages/learning.py"]
 TIMEOUT = 60
 
 
