@@ -24,7 +24,8 @@ VIEWS = (
     ("outreach", "outreach_tab", ("Do today", "Compose", "Requests", "Charts")),
     ("prep", "prep_tab", ("Checklist", "Questions", "Prep sheet", "Log the conversation", "All conversations")),
     ("follow_up", "follow_tab", ("Due", "Thank-yous", "Keep in touch", "Referrals", "Charts", "Export")),
-    ("coach", "coach_tab", ("Cohort", "Advising session", "History")),
+    ("learning", "learning_tab", ("Skills", "Advice", "Resources and people", "TIARA", "Field briefs")),
+    ("coach", "coach_tab", ("Cohort", "Advising session", "History", "What they are learning")),
     ("guide", None, (None,)),
     ("data", None, (None,)),
 )

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load, pages  # noqa: E402  (after the path: run as a script)
+from bench import insights, load, pages  # noqa: E402  (after the path: run as a script)
 
 AS_OF = date(2026, 11, 20)
 IMPORT_ROWS = 30_000
@@ -186,6 +186,25 @@ def report(floor_ms: float, scales: list[dict], imported: dict, rooms: list[load
     return "\n".join(out)
 
 
+def learning_report(learning: dict) -> str:
+    """What I'm learning: the engine's quality on labelled notes, and the page at 50 conversations."""
+    out = ["", "### What I'm learning", "",
+           "Precision and recall on hand-labelled notes (`tests/fixtures/insights`): *labelled* tuned the "
+           "vocabulary; *held out* was written afterwards.", "",
+           "| Notes | n | Skills P | Skills R | Advice pairs | Advice P | Advice R | Resources P | Resources R |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, label in (("notes", "labelled"), ("heldout", "held out")):
+        q = learning["quality"][name]
+        out.append(f"| {label} | {q['notes']} | {q['skill_precision']:.2f} | {q['skill_recall']:.2f} | "
+                   f"{q['advice_pairs']} | {q['advice_precision']:.2f} | {q['advice_recall']:.2f} | "
+                   f"{q['resource_precision']:.2f} | {q['resource_recall']:.2f} |")
+    f = learning["fifty"]
+    out += ["", f"A student with {f['conversations']} conversations held ({f['skills']} skills, {f['advice']} pieces "
+            f"of advice): the engine {f['engine_ms']:.0f} ms; page reruns "
+            + ", ".join(f"{tab} {ms:.0f} ms" for tab, ms in f["tabs_ms"].items()) + "."]
+    return "\n".join(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,50,2000", help="demo cohort sizes (default 1,50,2000)")
@@ -212,11 +231,13 @@ def main() -> int:
             results.append(bench_scale(students, args.runs, folder))
         print("… import", file=sys.stderr, flush=True)
         imported = bench_import(folder)
+        print("… what I'm learning", file=sys.stderr, flush=True)
+        learning = {"quality": insights.quality(), "fifty": insights.fifty(folder, args.runs, AS_OF)}
         rooms = []
         if not args.skip_load:
             print(f"… {args.sessions} sessions on a served app", file=sys.stderr, flush=True)
             rooms = bench_load(folder, args.sessions, args.think, args.deadline, max(scales))
-    text = report(floor_ms, results, imported, rooms, args.runs, time.perf_counter() - began)
+    text = report(floor_ms, results, imported, rooms, args.runs, time.perf_counter() - began) + learning_report(learning)
     print(text)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

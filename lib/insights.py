@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "vocabulary.csv"
 KINDS = {"skill": "Skill", "tool": "Tool", "credential": "Credential", "course": "Course"}   # shown; "topic" groups advice
@@ -46,7 +46,18 @@ class Vocabulary:
     kinds: dict[str, str] = field(default_factory=dict)             # term -> kind
     longest: int = 1
 
+    def fuzzy_choices(self, size: int) -> list[str]:
+        """Synonyms of `size` words long enough to be matched approximately (none of them a topic:
+        "matters" is not "masters")."""
+        if not hasattr(self, "_fuzzy"):
+            self._fuzzy: dict[int, list[str]] = {}
+            for synonym, entries in self.exact.items():
+                if len(synonym) >= FUZZY_MIN_LENGTH and any(e.kind != "topic" for e in entries):
+                    self._fuzzy.setdefault(synonym.count(" ") + 1, []).append(synonym)
+        return self._fuzzy.get(size, [])
+
     def add(self, entry: Entry, synonym: str) -> None:
+        self.__dict__.pop("_fuzzy", None)
         words = normalise(synonym)
         if len(synonym) <= 2:        # one or two letters ("R", "PR") match only in capitals, as a word
             self.case_sensitive[synonym.upper()] = entry
@@ -94,7 +105,7 @@ def terms_in(text: str | None, vocab: Vocabulary | None = None, *, kinds=None) -
                 continue
             phrase = " ".join(words[start:start + size])
             entries = vocab.exact.get(phrase)
-            if entries is None and len(phrase) >= FUZZY_MIN_LENGTH and words[start] not in STOPWORDS:
+            if entries is None and size <= 2 and len(phrase) >= FUZZY_MIN_LENGTH and words[start] not in STOPWORDS:
                 entries = _close(vocab, phrase, size)
             if entries:
                 found.update(e.term for e in entries)
@@ -103,15 +114,16 @@ def terms_in(text: str | None, vocab: Vocabulary | None = None, *, kinds=None) -
 
 
 def _close(vocab: Vocabulary, phrase: str, size: int) -> list[Entry] | None:
-    best, score = None, FUZZY_SCORE if size == 1 else FUZZY_PHRASE_SCORE
-    for synonym, entries in vocab.exact.items():
-        entries = [e for e in entries if e.kind != "topic"]     # topics match as written: "matters" is not "masters"
-        if not entries or synonym.count(" ") + 1 != size or len(synonym) < FUZZY_MIN_LENGTH or abs(len(synonym) - len(phrase)) > 2:
-            continue
-        ratio = fuzz.ratio(phrase, synonym)
-        if ratio >= score:
-            best, score = entries, ratio
-    return best
+    """The entries of the synonym closest to `phrase` (same number of words, not a topic), if
+    close enough: rapidfuzz's extractOne over that size's synonyms, precomputed once."""
+    choices = vocab.fuzzy_choices(size)
+    if not choices:
+        return None
+    found = process.extractOne(phrase, choices, scorer=fuzz.ratio,
+                               score_cutoff=FUZZY_SCORE if size == 1 else FUZZY_PHRASE_SCORE)
+    if found is None or abs(len(found[0]) - len(phrase)) > 2:
+        return None
+    return [e for e in vocab.exact[found[0]] if e.kind != "topic"]     # topics match as written
 
 
 # --- advice ------------------------------------------------------------------------------------
@@ -152,11 +164,11 @@ def same_advice(a: tuple[frozenset[str], str], b: tuple[frozenset[str], str]) ->
     return fuzz.token_set_ratio(a[1], b[1]) >= ADVICE_OVERLAP and min(len(a[1]), len(b[1])) > 0
 
 
-def group_advice(items: list[str], vocab: Vocabulary | None = None) -> list[list[int]]:
+def group_advice(items: list[str], vocab: Vocabulary | None = None, gists: list | None = None) -> list[list[int]]:
     """Indices of `items` grouped so that each group is one piece of advice (union-find over
-    same_advice), groups in order of their first item."""
+    same_advice), groups in order of their first item. `gists` may come computed already."""
     vocab = vocab or vocabulary()
-    gists = [gist(text, vocab) for text in items]
+    gists = gists if gists is not None else [gist(text, vocab) for text in items]
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -471,6 +483,12 @@ def field_briefs(db: Database, student_id: str, today: date, fields_of_interest:
                                  for r in resources.values()), key=lambda r: (-r["people"], r["text"].casefold()))[:10],
             "first": min(r.held_on for r in rows), "last": max(r.held_on for r in rows)})
     return sorted(result, key=lambda b: (-b["conversations"], b["field"]))
+
+
+def briefs(db: Database, student_id: str, today: date) -> list[dict]:
+    """field_briefs() for the student's own fields of interest (the page's cached read)."""
+    return field_briefs(db, student_id, today,
+                        db.scalar("SELECT fields_of_interest FROM students WHERE id = ?", [student_id]))
 
 
 # --- the coach's view: counts only, from students who share them ------------------------------------

@@ -10,6 +10,7 @@ from lib.students import get_student
 ss = st.session_state
 TABS = ("Skills", "Advice", "Resources and people", "TIARA", "Field briefs")
 KIND_LABELS = {**insights.KINDS}
+SHOWN_SINGLES = 12          # advice from one person shown before "Show all"
 
 
 def add_term(ctx, form: ui.Form) -> None:
@@ -77,7 +78,10 @@ def advice_tab(ctx, found: insights.Learning) -> None:
     st.markdown("##### Advice more than one person gave")
     if not several:
         st.caption("Nothing yet: when two people tell you the same thing, even in other words, it shows here.")
-    for number, advice in enumerate(several + [a for a in found.advice if len(a["people"]) == 1]):
+    singles = [a for a in found.advice if len(a["people"]) == 1]
+    if singles and not st.toggle(f"Show all {len(singles)} other pieces of advice", key=f"learning_all@{ctx.student_id}"):
+        singles = singles[:SHOWN_SINGLES]            # a long list costs every rerun: the rest on request
+    for number, advice in enumerate(several + singles):
         if number == len(several):
             st.markdown("##### Other advice")
         with st.container(border=True):
@@ -130,8 +134,7 @@ def tiara_tab(ctx, found: insights.Learning) -> None:
 
 
 def briefs_tab(ctx) -> None:
-    student = get_student(ctx.db, ctx.student_id)
-    briefs = insights.field_briefs(ctx.db, ctx.student_id, ctx.today, student.get("fields_of_interest"))
+    briefs = ui.read(ctx, insights.briefs)
     if not briefs:
         st.caption("A brief per field of interest appears once you have logged a conversation as held.")
         return
@@ -149,7 +152,8 @@ def briefs_tab(ctx) -> None:
             right.text("\n".join(r["text"] for r in brief["resources"][:6]) or "Nothing yet")
             slug = "".join(ch if ch.isalnum() else "-" for ch in brief["field"].lower())
             html, pdf = st.columns(2)
-            html.download_button("Brief to print (HTML)", documents.field_brief_html(brief, ctx.student_name, ctx.today),
+            html.download_button("Brief to print (HTML)",      # built on click, not on every rerun
+                                 lambda b=brief: documents.field_brief_html(b, ctx.student_name, ctx.today),
                                  file_name=f"brief-{slug}.html", mime="text/html", key=f"brief_html_{number}",
                                  icon=":material/print:", width="stretch")
             if documents.pdf_available():
