@@ -340,6 +340,10 @@ def learning(db: Database, student_id: str, today: date) -> Learning:
                        "people": people, "conversations": len({r.id for r in rows}),
                        "dates": sorted({r.held_on for r in rows}), "notes": list(dict.fromkeys(r.id for r in rows)),
                        "contact_id": rows[0].contact_id})
+    done = {title for (title,) in db.rows("SELECT title FROM tasks WHERE student_id = ? AND kind = 'other'",
+                                           [student_id])}
+    for item in advice:
+        item["to_do"] = advice_title(item["text"]) in done
     for entry in skills.values():
         entry["conversations"] = len(set(entry["notes"]))
     ranked = sorted(skills.values(), key=lambda s: (-s["conversations"], s["term"].casefold()))
@@ -386,9 +390,14 @@ def questions_for_gaps(db: Database, student_id: str, coverage: dict[str, int], 
     return frame.groupby("tiara", sort=False).head(per_part).reset_index(drop=True)
 
 
+def advice_title(text: str) -> str:
+    """The title of the to-do a piece of advice becomes."""
+    return f"Act on the advice: {text}"
+
+
 def advice_to_do(db: Database, student_id: str, text: str, contact_id: str | None, today: date, now: datetime) -> bool:
     """Turn a piece of advice into a to-do on the due list (due in method.TO_DO_DAYS); once per advice."""
-    title = clean_text(f"Act on the advice: {text}", "Advice", required=True, max_len=400)
+    title = clean_text(advice_title(text), "Advice", required=True, max_len=400)
     with db.write(student_id=student_id) as cur:
         if cur.execute("SELECT count(*) FROM tasks WHERE student_id = ? AND kind = 'other' AND title = ?",
                        [student_id, title]).fetchone()[0]:

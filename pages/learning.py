@@ -79,11 +79,14 @@ def advice_tab(ctx, found: insights.Learning) -> None:
     if not several:
         st.caption("Nothing yet: when two people tell you the same thing, even in other words, it shows here.")
     singles = [a for a in found.advice if len(a["people"]) == 1]
-    if singles and not st.toggle(f"Show all {len(singles)} other pieces of advice", key=f"learning_all@{ctx.student_id}"):
-        singles = singles[:SHOWN_SINGLES]            # a long list costs every rerun: the rest on request
     for number, advice in enumerate(several + singles):
         if number == len(several):
             st.markdown("##### Other advice")
+            if len(singles) > SHOWN_SINGLES and not st.toggle(f"Show all {len(singles)}",
+                                                              key=f"learning_all@{ctx.student_id}"):
+                singles = singles[:SHOWN_SINGLES]    # a long list costs every rerun: the rest on request
+        if number >= len(several) + len(singles):
+            break
         with st.container(border=True):
             text, action = st.columns([4, 1.2], vertical_alignment="center")
             text.text(advice["text"])
@@ -94,7 +97,9 @@ def advice_tab(ctx, found: insights.Learning) -> None:
                 with text.expander("In their words"):
                     for variant in advice["variants"]:
                         st.text(f"- {variant}")
-            if not ctx.read_only:
+            if advice["to_do"]:
+                action.caption(":material/task_alt: On your due list")
+            elif not ctx.read_only:
                 action.button("Make it a to-do", key=form.key(f"todo_{number}"), icon=":material/add_task:",
                               on_click=to_do, args=(ctx, form, advice))
 
