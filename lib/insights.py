@@ -518,7 +518,8 @@ def cohort_learning(db: Database, student_ids: list[str], today: date) -> dict:
     topics: dict[str, set] = {}
     for sid in shared:
         for field_name in fields_of(db.scalar("SELECT fields_of_interest FROM students WHERE id = ?", [sid])):
-            fields[field_name.casefold()] = fields.get(field_name.casefold(), 0) + 1
+            shown = next((f for f in fields if f.casefold() == field_name.casefold()), field_name)
+            fields[shown] = fields.get(shown, 0) + 1
         vocab = student_vocabulary(db, sid)
         for row in conversations(db, sid, today).itertuples():
             text = _texts(row)
