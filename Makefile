@@ -3,6 +3,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --disable-pip-version-check -q
 PORT   ?= 8501
+# Local mode (no [auth] in .streamlit/secrets.toml) serves this machine only. A career centre's
+# server, with sign-in configured, sets ADDRESS=0.0.0.0 (behind its HTTPS proxy).
+ADDRESS ?= localhost
 
 .PHONY: run test demo workshop bench browser spreadsheet documents clean
 
@@ -19,7 +22,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 
 run: $(VENV)/.runtime
 	$(PY) -m lib init
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 demo: $(VENV)/.runtime
 	$(PY) -m lib demo

@@ -19,14 +19,21 @@ PAGES = (
     ("pages/guide.py", "Guided tour", ":material/route:", "setup"),
     ("pages/data.py", "Your data", ":material/database:", "setup"),
     ("pages/welcome.py", "Get started", ":material/waving_hand:", "setup"),
+    ("pages/my_record.py", "My record", ":material/shield_person:", "student"),
+    ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin"),
 )
 
 # The page list never changes (Streamlit loses its place when the current page vanishes);
 # on an empty database the welcome is the default page and the menu stays hidden.
-first_run = ui.context().student_id is None
+# Which pages the navigation offers comes from the Viewer (who is looking): local mode offers
+# today's pages; signed in, Coach only to coaches and admins, Admin only to admins.
+viewer_ctx = ui.context()
+first_run = viewer_ctx.student_id is None and viewer_ctx.viewer.is_local
 start = "pages/welcome.py" if first_run else "pages/home.py"
-pages = [(st.Page(path, title=title, icon=icon, default=path == start), kind) for path, title, icon, kind in PAGES]
+pages = [(st.Page(path, title=title, icon=icon, default=path == start), kind) for path, title, icon, kind in PAGES
+         if ui.page_allowed(path, kind, viewer_ctx.viewer)]
 current = st.navigation([page for page, _ in pages], position="hidden" if first_run else "sidebar")
 ui.enter_page(next(kind for page, kind in pages if page.url_path == current.url_path))
-ui.sidebar(ui.context())
+ui.sidebar(ctx := ui.context())
+ui.note_visit(ctx, current.title)
 current.run()

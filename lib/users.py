@@ -266,3 +266,31 @@ def delete_student(db: Database, student_id: str, by_email: str, *, now: datetim
         access.log_in(cur, by_email, "admin", student_id, "deleted",
                       f"{sum(removed.values())} rows in {len(removed)} tables", now)
     return removed
+
+
+# --- a student's own data ---------------------------------------------------------------------
+
+def student_archive(db: Database, student_id: str, today, now) -> bytes:
+    """Everything of one student as a .zip: one formula-safe CSV per table holding their rows
+    (their profile included; coaches' private notes are the coach's, so only shared sessions),
+    the contacts-and-touches CSV and the .ics calendar (lib/exports.py)."""
+    import zipfile
+    from lib import exports
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        tables = [t for (t,) in db.rows("""
+            SELECT table_name FROM information_schema.columns
+            WHERE table_schema = 'main' AND column_name = 'student_id' AND table_name NOT IN ('coach_assignments')
+            ORDER BY table_name""")]
+        queries = {"students": ("SELECT * FROM students WHERE id = ?", [student_id])}
+        for table in tables:
+            where = "student_id = ?" + (" AND visibility = 'shared'" if table == "advising_sessions" else "")
+            queries[table] = (f'SELECT * FROM "{table}" WHERE {where}', [student_id])
+        for table, (sql, params) in queries.items():
+            frame = db.df(sql, params)
+            out = io.StringIO()
+            exports.write_rows(out, [list(frame.columns), *frame.itertuples(index=False, name=None)])
+            archive.writestr(f"tables/{table}.csv", out.getvalue())
+        archive.writestr("contacts_and_touches.csv", exports.contacts_csv(db, student_id, today))
+        archive.writestr("calendar.ics", exports.calendar(db, student_id, today, now))
+    return buffer.getvalue()

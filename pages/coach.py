@@ -58,7 +58,7 @@ def groups_section(ctx, groups: list[str]) -> None:
 
 def cohort_tab(ctx) -> None:
     overview = ui.cohort(ctx)
-    groups = coaching.cohorts(ctx.db)
+    groups = sorted(set(overview["cohort"].dropna()))     # the groups of the students this viewer sees
     filters = st.columns([1.4, 1, 1.4])
     group = filters[0].selectbox("Cohort group", groups, index=None, key="coach_cohort", placeholder="All students")
     stuck = filters[1].toggle("Only students who are stuck", key="coach_stuck")

@@ -14,7 +14,8 @@ from lib.ui.action import (Form, action, ask_to_confirm, close_dialog, confirmat
 from lib.ui.cache import (cohort, home_data, parse_connections, plotly, read, read_now, thank_you_hours,  # noqa: F401
                           titled_chart, touch_gaps)
 from lib.ui.session import (DATASETS, ROLES, Context, Roster, context, database, demo_available,  # noqa: F401
-                            enter_page, read_only_banner, require_student, reset_demo, roster, sidebar,
+                            enter_page, log_export, note_visit, page_allowed, read_only_banner, require_student,
+                            reset_demo, roster, sidebar, signed_in_mode,
                             switch_dataset)
 from lib.markdown import md_escape  # noqa: F401
 from lib.ui.widgets import chosen, due_table, pick, referral_questions, table  # noqa: F401

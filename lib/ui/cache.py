@@ -72,8 +72,17 @@ def _cohort(_db: Database, key: tuple, today: date, now: datetime) -> pd.DataFra
 
 
 def cohort(ctx) -> pd.DataFrame:
-    """The cohort overview, cached once per file, write version and moment (not per student)."""
-    return _cohort(ctx.db, ctx.db.cache_key(), ctx.today, ctx.now)
+    """The cohort overview of the students this viewer may see, cached per file, write version,
+    moment and viewer (a coach's overview holds only their assigned students)."""
+    return _cohort_for(ctx.db, ctx.db.cache_key(), ctx.today, ctx.now, ctx.viewer.key, ctx.viewer)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cohort_for(_db: Database, key: tuple, today: date, now: datetime, viewer_key: tuple, _viewer) -> pd.DataFrame:
+    overview = _cohort(_db, key, today, now)
+    if _viewer.sees_everyone:
+        return overview
+    return overview[overview["id"].isin(_viewer.visible(list(overview["id"])))].reset_index(drop=True)
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:

@@ -15,14 +15,15 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from lib import clock, demo, workshop
+from lib import access, clock, demo, workshop
+from lib.access import Viewer
 from lib.db import Database, DatabaseFault, default_path, demo_path, new_id
 from lib.students import list_students
 from lib.markdown import md_escape
 
 DATASETS = {"mine": "My data", "demo": "Demo cohort"}
 ROLES = {"student": "Student", "coach": "Coach"}
-PAGE_KINDS = ("student", "coach", "setup")   # student: a student's own pages; setup: welcome, tour, data
+PAGE_KINDS = ("student", "coach", "setup", "admin")   # student: a student's own pages; setup: welcome, tour, data
 WORKSHOP_PARAM = "copy"                      # the URL key that keeps a workshop copy across refreshes
 _TOKEN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -43,6 +44,7 @@ class Context:
     today: date
     now: datetime
     kind: str = "setup"
+    viewer: Viewer = Viewer.local()
 
     @property
     def is_demo(self) -> bool:
@@ -139,21 +141,131 @@ def _leave_legacy_multipage_mode() -> None:
         st.rerun()
 
 
-READ_ONLY_MESSAGE = "You are viewing this student's pages as their coach: changes are switched off."
+READ_ONLY_MESSAGE = access.READ_ONLY
 
 
 def _coach_guard() -> str | None:
-    """Writes are refused while a coach looks at a student's pages (read-only drill-down)."""
+    """Writes allowed by the Viewer only: a coach looks at a student's pages read-only (local
+    mode: the role chosen in the sidebar); signed in, a student writes only their own data. The
+    viewer and student are the ones this run's context() decided, never a widget's."""
     try:
         state = st.session_state
-        if state.get("role") == "coach" and state.get("_page_kind") == "student":
-            return READ_ONLY_MESSAGE
+        viewer = state.get("_viewer") or Viewer.local()
+        return viewer.refusal(state.get("_viewer_student"), state.get("_page_kind", "setup"), state.get("role"))
     except Exception:   # no Streamlit session (the CLI, a test): nothing to guard
         return None
-    return None
 
 
 Database.write_guard = _coach_guard
+
+
+# --- who is looking ---------------------------------------------------------------------------
+
+def signed_in_mode() -> bool:
+    """Signed-in mode when .streamlit/secrets.toml has an [auth] section; workshop mode never
+    signs in (demo copies only)."""
+    if workshop.enabled():
+        return False
+    return "auth" in _secrets()
+
+
+def _secrets() -> dict:
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return {}
+        return st.secrets.to_dict()
+    except Exception:        # an unreadable secrets file: no sign-in configured
+        return {}
+
+
+def configured_admins() -> frozenset[str]:
+    """The first admins: COFFEECHAT_ADMINS (comma-separated) and admins = [...] under
+    [coffeechat] in secrets.toml. Never from the browser."""
+    section = _secrets().get("coffeechat") or {}
+    return access.admins_from(os.environ.get("COFFEECHAT_ADMINS", "")) | access.admins_from(section.get("admins"))
+
+
+def _identity() -> tuple[str | None, str | None] | None:
+    """(email, name) from the identity provider's ID token, or None before sign-in."""
+    user = st.user
+    if not user.get("is_logged_in"):
+        return None
+    return user.get("email"), user.get("name")
+
+
+def _viewer(db: Database) -> Viewer:
+    """Who is looking, from sign-in (or local mode), resolved against the database on every
+    run: a changed role or a removed assignment takes effect at the next page."""
+    if not signed_in_mode():
+        return Viewer.local()
+    identity = _identity()
+    if identity is None:
+        _sign_in_screen()
+    email, name = identity
+    return access.viewer_for(db, email, name, configured_admins())
+
+
+def _sign_in_screen() -> None:
+    st.title("Coffee Chat Coach")
+    st.write("Sign in with your university account to see your coffee chats.")
+    st.button("Sign in", key="sign_in", type="primary", icon=":material/login:", on_click=st.login)
+    st.stop()
+
+
+def _no_access(viewer: Viewer) -> None:
+    st.title("Coffee Chat Coach")
+    st.info(f"You are signed in as {md_escape(viewer.email or 'someone without an email address')}, who has no "
+            "access to Coffee Chat Coach yet. Please ask your career centre for access.", icon=":material/lock:")
+    st.button("Sign out", key="sign_out", on_click=st.logout)
+    st.stop()
+
+
+def page_allowed(path: str, kind: str, viewer: Viewer) -> bool:
+    """Whether the navigation offers this page (app.py's list) to this viewer. Local mode: as
+    before sign-in existed (no admin or personal-record pages)."""
+    personal = path.endswith("my_record.py")
+    if viewer.is_local:
+        return kind != "admin" and not personal
+    if path.endswith(("welcome.py", "data.py")):     # no first-run welcome; the backup is the admins'
+        return path.endswith("data.py") and viewer.is_admin
+    if kind == "admin":
+        return viewer.is_admin
+    if kind == "coach":
+        return viewer.role in ("coach", "admin")
+    return not personal or viewer.role == "student"
+
+
+def note_visit(ctx: "Context", page: str) -> None:
+    """The access log: someone other than the student viewing a student's record, once per
+    session, student and page."""
+    viewer, student = ctx.viewer, ctx.student_id
+    if viewer.is_local or student is None or student == viewer.own_student or ctx.kind not in ("student", "coach"):
+        return
+    seen = st.session_state.setdefault("_logged_views", set())
+    if (student, page) in seen:
+        return
+    seen.add((student, page))
+    try:
+        access.log(ctx.db, viewer, student, "viewed", page, now=ctx.now)
+    except (DatabaseFault, access_errors()):
+        pass
+
+
+def access_errors():
+    from lib.db import ReadOnlyView
+    return ReadOnlyView
+
+
+def log_export(ctx: "Context", what: str, make):
+    """A download's data function that first records the export in the access log."""
+    def logged():
+        if ctx.student_id is not None:
+            try:
+                access.log(ctx.db, ctx.viewer, ctx.student_id, "exported", what, now=ctx.now)
+            except (DatabaseFault, access_errors()):
+                pass
+        return make()
+    return logged
 
 
 def context() -> Context:
@@ -163,15 +275,30 @@ def context() -> Context:
     if pending:
         st.session_state["dataset"], st.session_state["student_id"], st.session_state["role"] = pending
     _keep_sidebar_choices()
-    dataset = "demo" if workshop.enabled() else st.session_state.get("dataset", "mine")
+    signed_in = signed_in_mode()
+    dataset = "demo" if workshop.enabled() else "mine" if signed_in else st.session_state.get("dataset", "mine")
     db = _open(_dataset_path(dataset))
+    viewer = _viewer(db)
+    st.session_state["_viewer"] = viewer          # for the write guard; set here on every run
+    if not viewer.known:
+        _no_access(viewer)
     students = roster(db)
+    allowed = students.ids if viewer.sees_everyone else viewer.visible(students.ids)
     student_id = st.session_state.get("student_id")
-    if student_id not in students.names:
-        student_id = students.ids[0] if students.ids else None
-    return Context(db=db, dataset=dataset, role=st.session_state.get("role", "student"), student_id=student_id,
-                   student_name=students.names.get(student_id), today=clock.today(),
-                   now=clock.now().replace(second=0), kind=st.session_state.get("_page_kind", "setup"))
+    if student_id not in students.names or student_id not in allowed:
+        if student_id in students.names and not viewer.is_local:   # someone else's record: refused and logged
+            try:
+                access.log(db, viewer, student_id, "refused", "asked for a record that is not theirs")
+            except (DatabaseFault, access_errors()):
+                pass
+        student_id = viewer.own_student if viewer.own_student in allowed else allowed[0] if allowed else None
+        if signed_in:
+            st.session_state["student_id"] = st.session_state["_kept_student_id"] = student_id
+    st.session_state["_viewer_student"] = student_id
+    kind = st.session_state.get("_page_kind", "setup")
+    return Context(db=db, dataset=dataset, role=viewer.role_for(st.session_state.get("role", "student")),
+                   student_id=student_id, student_name=students.names.get(student_id), today=clock.today(),
+                   now=clock.now().replace(second=0), kind=kind, viewer=viewer)
 
 
 def read_only_banner(ctx: Context) -> None:
@@ -183,7 +310,9 @@ def read_only_banner(ctx: Context) -> None:
 def require_student(ctx: Context) -> str:
     """The current student id, or stop the page with a pointer to the welcome form."""
     if ctx.student_id is None:
-        st.info("No student profile yet. Create one on the welcome page, or explore the demo cohort.")
+        st.info("No student records to show yet: an admin assigns students to coaches on the Admin page."
+                if not ctx.viewer.is_local else
+                "No student profile yet. Create one on the welcome page, or explore the demo cohort.")
         st.stop()
     return ctx.student_id
 
@@ -204,6 +333,9 @@ def sidebar(ctx: Context) -> None:
         st.warning(md_escape(ctx.db.read_only_reason), icon=":material/lock:")
     from lib.ui.action import Form, action, ask_to_confirm, confirmation, show_flash
     with st.sidebar:
+        if not ctx.viewer.is_local:
+            _signed_in_sidebar(ctx)
+            return
         if workshop.enabled():
             st.info("Workshop mode: you have your own copy of the demo cohort. Click and write freely; "
                     "nobody else sees it and nothing is kept. A refresh keeps your copy; *Reset the demo* "
@@ -219,6 +351,9 @@ def sidebar(ctx: Context) -> None:
             st.selectbox("Student", students.ids, key="student_id", format_func=students.labels.get)
         frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
         st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
+        if not workshop.enabled():
+            st.caption("Local mode: one person on this computer, no sign-in. The app is served on this "
+                       "machine only (localhost).")
         if ctx.is_demo:
             if not workshop.enabled():
                 st.info("Demo cohort: generated students and contacts, for practice and workshops. "
@@ -234,6 +369,24 @@ def sidebar(ctx: Context) -> None:
                          lambda _: action(form, reset_demo, ctx, done="The demo starts again as generated."))
 
 
+def _signed_in_sidebar(ctx: Context) -> None:
+    """Signed in: who you are, and only the students you may see (no role or data choice)."""
+    viewer = ctx.viewer
+    st.markdown(f"Signed in as **{md_escape(viewer.name or viewer.email)}**  \n"
+                f"{md_escape(viewer.email)} · {ROLE_NAMES.get(viewer.role, '')}")
+    st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=st.logout)
+    students = roster(ctx.db)
+    ids = students.ids if viewer.sees_everyone else viewer.visible(students.ids)
+    if viewer.role == "student":
+        st.caption(f"Your record: {md_escape(students.labels.get(ctx.student_id, ''))}")
+    elif ids:
+        st.session_state["student_id"] = ctx.student_id
+        st.selectbox("Student", list(ids), key="student_id", format_func=students.labels.get)
+    frozen = " (fixed for this session)" if os.environ.get(clock.FROZEN_ENV) else ""
+    st.caption(f"As of {ctx.today:%A %d %B %Y}{frozen}")
+
+
+ROLE_NAMES = {"student": "Student", "coach": "Coach", "admin": "Admin"}
 SIDEBAR_KEYS = ("dataset", "role", "student_id")
 
 
