@@ -130,7 +130,7 @@ def _close(vocab: Vocabulary, phrase: str, size: int) -> list[Entry] | None:
 
 def sentences(text: str | None) -> list[str]:
     """The separate points of a note: its lines, sentences and bullet points."""
-    points = [s.strip(" -•·*") for s in _SENTENCE.split(text or "") if len(s.strip(" -•·*")) > 3]
+    points = [s.strip(" -•·*;,") for s in _SENTENCE.split(text or "") if len(s.strip(" -•·*;,")) > 3]
     return [p[:1].upper() + p[1:] for p in points]
 
 
@@ -440,7 +440,9 @@ def score(notes: list[dict]) -> dict[str, float]:
 
 def fields_of(text: str | None) -> list[str]:
     """A student's fields of interest, as they listed them ("UX research, data science and design")."""
-    parts = re.split(r",|;|/|\band\b|\n", text or "")
+    text = text or ""
+    # "data science, UX research and design": a list; "museums and the arts": one field
+    parts = re.split(r",|;|/|\n" + (r"|\band\b" if re.search(r"[,;/\n]", text) else ""), text)
     return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 

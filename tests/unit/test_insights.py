@@ -102,3 +102,25 @@ def test_the_command_line_contract(tmp_path, now):
     missing = subprocess.run([sys.executable, "-m", "lib", "learning", "--student", "Nobody", "--db", str(path)],
                              capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_the_field_brief_reads_back_from_its_pdf_and_escapes_user_text(db, student, now, tmp_path):
+    import shutil
+    from lib import documents
+    held(db, student, now, "Maya Chen", 10, "Learn SQL early.\nRead \"Storytelling with Data\".")
+    held(db, student, now, "Омар <b>Хаддад</b>", 12, "Get SQL in before you graduate.")
+    brief, = insights.briefs(db, student, TODAY)
+    assert (brief["field"], brief["conversations"], brief["skills"][0]) == ("data science", 2, {"term": "SQL", "people": 2})
+    html = documents.field_brief_html(brief, "Ada Lovelace", TODAY)
+    assert "What 2 people in data science told me" in html and "<b>Хаддад" not in html and "&lt;b&gt;" in html
+    if not documents.pdf_available() or not shutil.which("pdftotext"):
+        pytest.skip("needs Debian's fonts-dejavu-core and poppler-utils (make test installs them)")
+    (tmp_path / "brief.pdf").write_bytes(documents.field_brief_pdf(brief, "Ada Lovelace", TODAY))
+    text = subprocess.run(["pdftotext", str(tmp_path / "brief.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "What 2 people in data science told me" in text and "Омар <b>Хаддад</b>" in text and "SQL: 2 people" in text
+
+
+def test_fields_of_interest_are_read_as_people_write_them():
+    assert insights.fields_of("museums and the arts") == ["museums and the arts"]
+    assert insights.fields_of("data science, UX research and design") == ["data science", "UX research", "design"]
+    assert insights.fields_of(None) == []
