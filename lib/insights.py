@@ -446,6 +446,9 @@ def fields_of(text: str | None) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
+OTHER_FIELD = "Other conversations"
+
+
 def field_of(row, fields: list[str]) -> str:
     """The field of interest a conversation belongs to: the one whose words best match the
     person's organisation, industry, role and the notes; the only one when there is one."""
@@ -454,7 +457,7 @@ def field_of(row, fields: list[str]) -> str:
     about = " ".join(str(v) for v in (row.organisation, row.industry, row.role, _texts(row)) if isinstance(v, str))
     scores = {f: fuzz.partial_ratio(f.casefold(), about.casefold()) for f in fields}
     best = max(scores, key=scores.get)
-    return best if scores[best] >= 80 else "Other conversations"
+    return best if scores[best] >= 80 else OTHER_FIELD
 
 
 def field_briefs(db: Database, student_id: str, today: date, fields_of_interest: str | None) -> list[dict]:
@@ -464,9 +467,19 @@ def field_briefs(db: Database, student_id: str, today: date, fields_of_interest:
     held = conversations(db, student_id, today)
     fields = fields_of(fields_of_interest)
     briefs: dict[str, dict] = {}
+    terms = {row.id: terms_in(_texts(row), vocab, kinds=set(KINDS)) for row in held.itertuples()}
+    unplaced = []
     for row in held.itertuples():
-        brief = briefs.setdefault(field_of(row, fields), {"rows": []})
-        brief["rows"].append(row)
+        field_name = field_of(row, fields)
+        if field_name == OTHER_FIELD:
+            unplaced.append(row)
+        else:
+            briefs.setdefault(field_name, {"rows": []})["rows"].append(row)
+    for row in unplaced:        # nothing names a field: the field whose conversations share most of its terms
+        overlap = {name: sum(len(terms[row.id] & terms[other.id]) for other in brief["rows"])
+                   for name, brief in briefs.items() if name != OTHER_FIELD}
+        best = max(overlap, key=overlap.get, default=None)
+        briefs.setdefault(best if best and overlap[best] else OTHER_FIELD, {"rows": []})["rows"].append(row)
     result = []
     for field_name, brief in briefs.items():
         rows = brief["rows"]
