@@ -18,6 +18,7 @@ PAGES = (
     ("pages/coach.py", "Coach", ":material/school:", "coach"),
     ("pages/guide.py", "Guided tour", ":material/route:", "setup"),
     ("pages/data.py", "Your data", ":material/database:", "setup"),
+    ("pages/learning.py", "What I'm learning", ":material/lightbulb:", "student"),
     ("pages/welcome.py", "Get started", ":material/waving_hand:", "setup"),
     ("pages/my_record.py", "My record", ":material/shield_person:", "student"),
     ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin"),

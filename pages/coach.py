@@ -11,7 +11,7 @@ from lib.models import VISIBILITY
 from lib.students import set_cohort
 
 ss = st.session_state
-TABS = ("Cohort", "Advising session", "History")
+TABS = ("Cohort", "Advising session", "History", "What they are learning")
 DATES = {c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Date", "Due", "Agreed on")}
 FIGURES = {"warm": "Warm contacts", "sent": "Requests sent", "reply_rate": "Reply rate", "held": "Conversations held",
            "on_time_rate": "Thank-yous on time", "overdue": "Items overdue"}
@@ -147,6 +147,25 @@ def session_tab(ctx) -> None:
     ui.show_flash(form)
 
 
+def learning_tab(ctx) -> None:
+    ids = list(ui.cohort(ctx)["id"])
+    found = ui.cohort_learning(ctx, ids)
+    st.caption(f"Counts from the conversation notes of the {found['sharing']} of {found['of']} students who share "
+               "them (What I'm learning > Share). Counts only: no note is shown here.",
+               help="A skill or advice topic counts once per student whose notes name it.")
+    if not found["sharing"]:
+        st.info("No student shares these counts yet.", icon=":material/lock:")
+        return
+    left, mid, right = st.columns(3, gap="large")
+    for col, title, rows, what in ((left, "Fields being explored", found["fields"], "Field"),
+                                   (mid, "Skills that recur", found["skills"], "Skill or tool"),
+                                   (right, "Advice that recurs", found["advice_topics"], "About")):
+        with col:
+            st.markdown(f"##### {title}")
+            ui.table(pd.DataFrame(rows[:15], columns=[what, "Students"]), "Nothing yet.",
+                     key=f"coach_learning_{what}")
+
+
 def history_tab(ctx) -> None:
     st.markdown("##### Sessions", help=ui.doc(coaching.sessions_table))
     ui.table(ui.read(ctx, coaching.sessions_table), "No advising sessions yet.", key="coach_sessions",
@@ -166,7 +185,7 @@ st.caption(f"Working with **{ui.md_escape(ctx.student_name)}** (change the stude
            "Every figure uses the same definitions as the students' own pages.")
 ss.setdefault("coach_tab", TABS[0])
 tabs = st.tabs(TABS, key="coach_tab", on_change="rerun")
-sections = (lambda: cohort_tab(ctx), lambda: session_tab(ctx), lambda: history_tab(ctx))
+sections = (lambda: cohort_tab(ctx), lambda: session_tab(ctx), lambda: history_tab(ctx), lambda: learning_tab(ctx))
 for tab, draw in zip(tabs, sections):
     if tab.open is not False:
         with tab:

@@ -11,7 +11,7 @@ as `from lib import ui` and call `ui.<name>`; each name lives in one submodule:
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
 from lib.ui.action import (Form, action, ask_to_confirm, close_dialog, confirmation, editor_rows,  # noqa: F401
                            flash, report, show_flash, show_invalid, widget_key)
-from lib.ui.cache import (cohort, home_data, parse_connections, plotly, read, read_now, thank_you_hours,  # noqa: F401
+from lib.ui.cache import (cohort, cohort_learning, home_data, parse_connections, plotly, read, read_now, thank_you_hours,  # noqa: F401
                           titled_chart, touch_gaps)
 from lib.ui.session import (DATASETS, ROLES, Context, Roster, context, database, demo_available,  # noqa: F401
                             enter_page, log_export, note_visit, page_allowed, read_only_banner, require_student,

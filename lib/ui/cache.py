@@ -14,7 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from lib import coaching, followup, linkedin, metrics
+from lib import coaching, followup, insights, linkedin, metrics
 from lib.db import Database
 from lib.metrics import definition as doc
 
@@ -83,6 +83,16 @@ def _cohort_for(_db: Database, key: tuple, today: date, now: datetime, viewer_ke
     if _viewer.sees_everyone:
         return overview
     return overview[overview["id"].isin(_viewer.visible(list(overview["id"])))].reset_index(drop=True)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the cohort's notes...")
+def _cohort_learning(_db: Database, key: tuple, ids: tuple[str, ...], today: date) -> dict:
+    return insights.cohort_learning(_db, list(ids), today)
+
+
+def cohort_learning(ctx, ids) -> dict:
+    """insights.cohort_learning for these students, cached per file version and date."""
+    return _cohort_learning(ctx.db, ctx.db.cache_key(), tuple(ids), ctx.today)
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:
