@@ -1,10 +1,14 @@
 """Coffee Chat Coach: entry point. Page config, navigation (each page's kind declared here,
 once), sidebar, first-run welcome."""
+from pathlib import Path
+
 import streamlit as st
 
 from lib import ui
 
-st.set_page_config(page_title="Coffee Chat Coach", page_icon=":material/coffee:", layout="wide")
+# the icon is a file of ours: a Material icon here would be fetched from Google's font server
+st.set_page_config(page_title="Coffee Chat Coach", page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+                   layout="wide")
 
 # (file, title, icon, kind). The kind decides what a coach may do there: on a "student" page
 # a coach looks at the student's pages read-only; "coach" and "setup" pages are theirs too.

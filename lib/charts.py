@@ -107,29 +107,42 @@ def pipeline_chart(frame: pd.DataFrame) -> go.Figure:
 
 
 def reply_rate_chart(frame: pd.DataFrame) -> go.Figure:
-    """Two panels of horizontal bars, by warmth and by channel, each labelled 'rate (replied/n)'."""
-    fig = _side_by_side(("By warmth", "By channel"), spacing=0.22)
+    """Two panels of horizontal bars, by warmth above and by channel below (stacked, so they
+    never overlap on a phone), each bar labelled with its rate and its n."""
+    parts = {d: frame[(frame["dimension"] == d) & (frame["n"] > 0)] for d in ("Warmth", "Channel")}
+    rows = {d: max(len(p), 1) for d, p in parts.items()}
+    gap, title = 0.16, 0.08
+    share = (1 - gap - title) * rows["Warmth"] / (rows["Warmth"] + rows["Channel"])
+    top_domain = [1 - title / 2 - share, 1 - title / 2]
+    bottom_domain = [0.0, top_domain[0] - gap]
+    fig = go.Figure(layout=dict(
+        xaxis=dict(anchor="y", domain=[0, 1], matches="x2"), yaxis=dict(anchor="x", domain=top_domain),
+        xaxis2=dict(anchor="y2", domain=[0, 1]), yaxis2=dict(anchor="x2", domain=bottom_domain),
+        annotations=[dict(text=text, x=0, y=y, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(size=15))
+                     for text, y in (("By warmth", top_domain[1]), ("By channel", bottom_domain[1]))]))
     for axis, dimension in (("", "Warmth"), ("2", "Channel")):
-        part = frame[(frame["dimension"] == dimension) & (frame["n"] > 0)]
+        part = parts[dimension]
         colours = [WARMTH_COLOURS.get(g, NEUTRAL) for g in part["group"]]
-        names = [f"{lbl.capitalize()} (n={n}{', small' if n < SMALL_N else ''})"
-                 for lbl, n in zip(part["label"], part["n"])]
+        names = [(lbl.capitalize() if dimension == "Warmth" else lbl) + f"<br>n={n}{', small' if n < SMALL_N else ''}"
+                 for lbl, n in zip(part["label"], part["n"])]   # channel labels as written ('LinkedIn message')
         fig.add_bar(
             y=names, x=part["rate"].tolist(), orientation="h", marker_color=colours,
             text=[f"{r:.0%}" for r in part["rate"]], textposition="inside", insidetextanchor="start",
             textfont=dict(color="white"), showlegend=False,
             error_x=dict(type="data", symmetric=False, array=(part["high"] - part["rate"]).tolist(),
                          arrayminus=(part["rate"] - part["low"]).tolist(), color="#444444", thickness=1.2),
-            customdata=list(zip(part["replied"], part["n"], part["low"], part["high"])),
-            hovertemplate=("%{y}: %{x:.0%} replied (%{customdata[0]} of %{customdata[1]} settled requests)"
-                           "<br>95% interval %{customdata[2]:.0%} to %{customdata[3]:.0%}<extra></extra>"),
+            customdata=list(zip(part["replied"], part["n"], part["low"], part["high"], part["label"])),
+            hovertemplate=("%{customdata[4]}: %{x:.0%} replied (%{customdata[0]} of %{customdata[1]} settled "
+                           "requests)<br>95% interval %{customdata[2]:.0%} to %{customdata[3]:.0%}<extra></extra>"),
             xaxis=f"x{axis}", yaxis=f"y{axis}")
-        fig.update_layout({f"xaxis{axis}": dict(title=dict(text="Reply rate (settled requests)"), range=[0, 1.02],
-                                                tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1]),
-                           f"yaxis{axis}": dict(title=dict(text=dimension), autorange="reversed")})
-    return _layout(fig, 300)
+        fig.update_layout({f"xaxis{axis}": dict(range=[0, 1.02], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1]),
+                           f"yaxis{axis}": dict(autorange="reversed", automargin=True)})
+    fig.update_layout(xaxis2=dict(title=dict(text="Reply rate (settled requests)")), margin=dict(l=10, r=20, t=30))
+    return _layout(fig, 160 + 46 * (rows["Warmth"] + rows["Channel"]))
 
 
+DAY_MS = 86_400_000               # a day on a Plotly date axis
 THANK_YOU_AXIS_HOURS = 24 * 14    # the hours axis stops at two weeks; later points sit on its edge, marked
 
 
@@ -161,9 +174,14 @@ def thank_you_chart(frame: pd.DataFrame) -> go.Figure:
     _rules(fig, "y", [(hours, dict(color=NEUTRAL, dash="dash" if i == 0 else "dot", width=1), f"{hours} h", "top left")
                       for i, hours in enumerate(THANK_YOU_WINDOWS)], font=dict(color=NEUTRAL, size=11))
     fig.update_xaxes(title_text="Conversation date")
-    if not frame.empty and frame["ended_at"].nunique() == 1:   # one point: show the days around it, not milliseconds
-        only = pd.Timestamp(frame["ended_at"].iloc[0])
-        fig.update_xaxes(range=[only - pd.Timedelta(days=3), only + pd.Timedelta(days=3)], tickformat="%d %b")
+    if not frame.empty:
+        first, last = pd.Timestamp(frame["ended_at"].min()), pd.Timestamp(frame["ended_at"].max())
+        if last - first < pd.Timedelta(days=7):     # close together: days around them, never clock times
+            middle = first + (last - first) / 2
+            fig.update_xaxes(range=[middle - pd.Timedelta(days=4), middle + pd.Timedelta(days=4)],
+                             tickformat="%d %b", dtick=DAY_MS)
+        elif last - first < pd.Timedelta(days=120):
+            fig.update_xaxes(tickformat="%d %b")
     fig.update_yaxes(title_text="Hours to thank-you", range=[0, ceiling])
     if beyond_all.any():
         count = int(beyond_all.sum())
@@ -209,7 +227,7 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
         return empty_figure("No contacts yet: map your network to see it here.", 420)
     nodes = nodes.sort_values(["source", "warmth", "engagement"], ascending=[True, False, False],
                               kind="stable").reset_index(drop=True)
-    x, y, wedges = _radial_layout(nodes["source"].tolist(), list(source_labels))
+    x, y, wedges = _radial_layout(nodes["source"].tolist(), list(source_labels), nodes["warmth"].tolist())
     nodes = nodes.assign(x=x, y=y)
     fig = go.Figure()
     where = dict(zip(nodes["id"], zip(nodes["x"], nodes["y"])))
@@ -229,7 +247,8 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
         fig.add_scatter(
             x=part["x"].round(3).tolist(), y=part["y"].round(3).tolist(),
             mode="markers+text" if labelled else "markers", name=f"{warmth.capitalize()} contact",
-            text=[plain(n) for n in part["name"]] if labelled else None, textposition="top center",
+            text=[plain(n) for n in part["name"]] if labelled else None,
+            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(part))],  # neighbours apart
             textfont=dict(size=10, color="#333333"),
             marker=dict(color=WARMTH_COLOURS[warmth], size=(7 + 3 * part["engagement"].clip(upper=6)).tolist(),
                         line=dict(color="white", width=1), opacity=0.9),
@@ -253,9 +272,20 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
     return fig
 
 
-def _radial_layout(sources: list[str], order: list[str]) -> tuple[list[float], list[float], list[tuple]]:
+WARM_RING = (0.2, 0.6)     # warm contacts nearest the centre, as the map promises
+COLD_RING = (0.68, 1.0)
+
+
+def _radial_layout(sources: list[str], order: list[str], warmths: list[str] | None = None
+                   ) -> tuple[list[float], list[float], list[tuple]]:
     """Positions on a disc: one wedge per category (width by head-count, with a floor so a
-    small category stays visible), people spread by a golden-angle sunflower inside it."""
+    small category stays visible), people spread by a golden-angle sunflower inside it, warm
+    contacts in the inner ring and cold ones in the outer ring."""
+    warmths = warmths or ["warm"] * len(sources)
+    ring_counts: dict[tuple[str, str], int] = {}
+    for source, warmth in zip(sources, warmths):
+        ring_counts[(source, warmth)] = ring_counts.get((source, warmth), 0) + 1
+    ring_index: dict[tuple[str, str], int] = {}
     counts = {s: sources.count(s) for s in order if s in sources}
     total = sum(counts.values())
     weights = {s: max(n, 0.04 * total) for s, n in counts.items()}
@@ -267,10 +297,12 @@ def _radial_layout(sources: list[str], order: list[str]) -> tuple[list[float], l
         position[source] = (start, width, 0)
         wedges.append((source, start + width / 2))
         start += width
-    for source in sources:
+    for source, warmth in zip(sources, warmths):
         begin, width, index = position[source]
-        n = counts[source]
-        radius = 0.22 + 0.78 * math.sqrt((index + 0.5) / n)
+        inner, outer = WARM_RING if warmth == "warm" else COLD_RING
+        ring = ring_index.get((source, warmth), 0)
+        ring_index[(source, warmth)] = ring + 1
+        radius = inner + (outer - inner) * math.sqrt((ring + 0.5) / ring_counts[(source, warmth)])
         margin = min(0.08, width * 0.1)
         angle = begin + margin + (width - 2 * margin) * ((index * GOLDEN + 0.5) % 1.0)
         x.append(radius * math.cos(angle))
@@ -316,6 +348,7 @@ def reply_rate_week_chart(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         x=settled["week"], y=settled["rate"].tolist(), name="Reply rate", marker_color=PALETTE["sky"],
+        width=[5 * DAY_MS] * len(settled),      # a date axis gives one lone bar a width of 1 ms: set it in days
         error_y=dict(type="data", symmetric=False, array=(settled["high"] - settled["rate"]).tolist(),
                      arrayminus=(settled["rate"] - settled["low"]).tolist(), color="#444444", thickness=1.2),
         customdata=list(zip(settled["replied"], settled["n"], settled["pending"])),
@@ -327,6 +360,9 @@ def reply_rate_week_chart(frame: pd.DataFrame) -> go.Figure:
     fig.add_annotation(x=0, xref="paper", xanchor="right", y=1.1, text="n", showarrow=False,
                        font=dict(size=10, color=NEUTRAL))
     fig.update_xaxes(title_text="Week sent", tickformat="%d %b")
+    weeks = pd.to_datetime(frame["week"])
+    if weeks.max() - weeks.min() < pd.Timedelta(days=28):      # a week or two: show the weeks around them
+        fig.update_xaxes(range=[weeks.min() - pd.Timedelta(days=14), weeks.max() + pd.Timedelta(days=14)])
     fig.update_yaxes(title_text="Reply rate (settled requests)", range=[0, 1.16], tickformat=".0%",
                      tickvals=[0, 0.25, 0.5, 0.75, 1])
     fig = _layout(fig, 320)

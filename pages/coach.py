@@ -70,16 +70,17 @@ def cohort_tab(ctx) -> None:
     labels = ui.roster(ctx.db).labels
     table = pd.DataFrame({
         "Student": shown["id"].map(labels), "Stage": shown["stage"],
-        "Stuck": shown["flags"].map(lambda f: "; ".join(coaching.FLAGS[x] for x in f)), "Cohort": shown["cohort"],
+        "Stuck": shown["flags"].map(lambda f: "; ".join(coaching.FLAGS[x] for x in f)),
         "Warm": shown["warm"], "Cold": shown["cold"], "Requests": shown["sent"],
         "Reply rate": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in zip(shown["reply_rate"], shown["settled"])],
         "Held": shown["held"],
         "Thanks on time": [f"{r:.0%} of {n}" if pd.notna(r) else "–" for r, n in
                            zip(shown["on_time_rate"], shown["thanks_settled"])],
-        "Overdue": shown["overdue"], "Last activity": shown["last_activity"]})
+        "Overdue": shown["overdue"], "Last activity": shown["last_activity"], "Cohort": shown["cohort"]})
     ui.table(table, "No students match.", key="coach_cohort_table", height=420 if len(table) > 11 else "auto",
              column_config={"Last activity": st.column_config.DateColumn(format="D MMM"),
-                            "Stuck": st.column_config.TextColumn(width="medium")})
+                            "Stage": st.column_config.TextColumn(width=120),
+                            "Stuck": st.column_config.TextColumn(width=330, help="Hover a cell to read it all")})
     st.caption(ui.doc(coaching.cohort_overview))
     groups_section(ctx, groups)
     if len(shown):

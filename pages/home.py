@@ -18,22 +18,26 @@ def rate(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-kpis = st.columns(6)
+# a row that wraps: each figure as wide as its title, so no title is cut ("Conversations ...")
+row = st.container(horizontal=True, gap="large", wrap=True)
+kpis = [row] * 6
 c, r, t, f = s["contacts"], s["requests"], s["thank_yous"], s["follow_ups_due"]
-kpis[0].metric("Warm contacts", c["warm"], help=metrics.definition(metrics.contacts))
-kpis[1].metric("Cold contacts", c["cold"], help=metrics.definition(metrics.contacts))
+kpis[0].metric("Warm contacts", c["warm"], help=metrics.definition(metrics.contacts), width="content")
+kpis[1].metric("Cold contacts", c["cold"], help=metrics.definition(metrics.contacts), width="content")
 kpis[2].metric("Requests sent", r["sent"], help=metrics.definition(metrics.requests),
                delta=f"{r['pending']} pending" if r["pending"] else None, delta_color="off",
-               delta_arrow="off")
+               delta_arrow="off", width="content")
 kpis[3].metric("Reply rate", rate(r["reply_rate"]), help=metrics.definition(metrics.requests),
-               delta=f"{r['replied']} of {r['settled']} settled", delta_color="off", delta_arrow="off")
+               delta=f"{r['replied']} of {r['settled']} settled", delta_color="off", delta_arrow="off",
+               width="content")
 kpis[4].metric("Conversations held", s["conversations"]["held"], help=metrics.definition(metrics.conversations),
-               delta=f"{s['conversations']['scheduled']} coming up", delta_color="off", delta_arrow="off")
+               delta=f"{s['conversations']['scheduled']} coming up", delta_color="off", delta_arrow="off",
+               width="content")
 settled_thanks = t["settled"]
 kpis[5].metric("Thank-yous on time", f"{t['on_time']} of {settled_thanks}",
                help=metrics.definition(metrics.thank_yous),
                delta=f"{t['late']} late, {t['missing']} missing" if settled_thanks else None,
-               delta_color="inverse" if t["late"] + t["missing"] else "off", delta_arrow="off")
+               delta_color="inverse" if t["late"] + t["missing"] else "off", delta_arrow="off", width="content")
 
 pipeline_col, due_col = st.columns([3, 2], gap="large")
 with pipeline_col:
@@ -45,7 +49,7 @@ with due_col:
     st.subheader("Due", help=metrics.definition(metrics.follow_ups_due))
     st.markdown(f":red-badge[{f['overdue']} overdue] :orange-badge[{f['today']} today] "
                 f":blue-badge[{int((due['status'] == 'upcoming').sum())} this week]")
-    ui.due_table(due, key="home_due", height=340)
+    ui.due_table(due, key="home_due", height=340 if len(due) > 8 else "auto")
 
 st.subheader("Reply rates", help=metrics.definition(metrics.reply_rates))
 rates = data["reply_rates"]

@@ -123,11 +123,11 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
     st.caption("Type 1 in *Order* to put a question first; tick *Remove* to drop it; then save.")
     st.data_editor(view[["Order", "text", "minutes", "Remove", "Kind"]], key=form.key("order"),
                    hide_index=True, width="stretch", disabled=["text", "Kind", "minutes"],
-                   column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width=60),
-                                  "text": st.column_config.TextColumn("Question", width=520),
+                   column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width=75),
+                                  "text": st.column_config.TextColumn("Question", width=430),
                                   "minutes": st.column_config.NumberColumn("Min", format="%.0f", width=50),
-                                  "Remove": st.column_config.CheckboxColumn(width=70),
-                                  "Kind": st.column_config.TextColumn("Category · TIARA", width=200)})
+                                  "Remove": st.column_config.CheckboxColumn(width=85),
+                                  "Kind": st.column_config.TextColumn("Category · TIARA", width=170)})
     st.button("Save order and removals", key=form.key("save_order"), on_click=save_order, args=(ctx, form, iid, view))
 
     st.markdown("##### Add questions")
@@ -156,11 +156,13 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                    hide_index=True,
                    width="stretch", height=320 if len(shown) > 8 else "auto",
                    disabled=["text", "Category", "Part", "minutes", "Mine"],
-                   column_config={"Add": st.column_config.CheckboxColumn(width="small"),
-                                  "★": st.column_config.CheckboxColumn(width="small", help="Favourite"),
-                                  "text": st.column_config.TextColumn("Question", width="large"),
-                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width="small"),
-                                  "Mine": st.column_config.CheckboxColumn(width="small", help="A question you wrote")})
+                   column_config={"Add": st.column_config.CheckboxColumn(width=55),
+                                  "★": st.column_config.CheckboxColumn(width=45, help="Favourite"),
+                                  "text": st.column_config.TextColumn("Question", width=400),
+                                  "Category": st.column_config.TextColumn(width=120),
+                                  "Part": st.column_config.TextColumn(width=75),
+                                  "minutes": st.column_config.NumberColumn("Min", format="%.0f", width=45),
+                                  "Mine": st.column_config.CheckboxColumn(width=60, help="A question you wrote")})
     st.button("Add the ticked questions", key=form.key("add"), type="primary", on_click=add_ticked,
               args=(ctx, form, iid, shown))
     own = ui.Form("own_question", ctx.student_id)

@@ -53,10 +53,13 @@ def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | No
 
 def due_table(due: pd.DataFrame, key: str, height: int | str = "auto") -> None:
     """The due queue as a table: when, due date, kind, what."""
-    shown = due.assign(kind=due["kind"].map(followup.DUE_KINDS))[["title", "due_on", "status", "kind"]]
+    # When and Kind first and narrow, so What, When and Kind show without scrolling at 1280 px
+    shown = due.assign(kind=due["kind"].map(followup.DUE_KINDS))[["status", "kind", "title", "due_on"]]
     table(shown.rename(columns={"title": "What", "due_on": "Due", "status": "When", "kind": "Kind"}),
           "Nothing due this week.", key=key, height=height,
-          column_config={"Due": st.column_config.DateColumn(format="ddd D MMM"),
+          column_config={"Due": st.column_config.DateColumn(format="ddd D MMM", width=90),
+                         "When": st.column_config.TextColumn(width=75),
+                         "Kind": st.column_config.TextColumn(width=110),
                          "What": st.column_config.TextColumn(width="large")})
 
 

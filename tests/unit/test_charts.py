@@ -88,3 +88,36 @@ def test_same_named_people_are_separate_rows_in_the_touch_gaps_chart():
     fig = charts.touch_gap_chart(frame)
     assert set(fig.data[0].y) == {"Sam Lee (Acme)", "Sam Lee (Birch)"}
     assert len(fig.data[2].y) == 2 and len(set(fig.data[2].y)) == 2     # a diamond on each person's row
+
+
+def test_layout_fixes_of_issue_17():
+    """Reply-rate panels stacked (no overlap at 390 px), channel names as written ('LinkedIn'),
+    a lone week drawn as a visible bar, and a thank-you axis of days, never clock times."""
+    from datetime import datetime
+    from lib import charts
+    rates = pd.DataFrame({"dimension": ["Warmth", "Channel"], "group": ["warm", "linkedin"],
+                          "label": ["warm", "LinkedIn message"], "n": [4, 3], "replied": [2, 1],
+                          "rate": [0.5, 1 / 3], "low": [0.1, 0.05], "high": [0.9, 0.8]})
+    fig = charts.reply_rate_chart(rates)
+    top, bottom = fig.layout.yaxis.domain, fig.layout.yaxis2.domain
+    assert bottom[1] < top[0] and fig.layout.xaxis.domain == fig.layout.xaxis2.domain == (0, 1)
+    assert any(y.startswith("LinkedIn message") for y in fig.data[1].y)
+    week = pd.DataFrame({"week": [pd.Timestamp("2026-11-09")], "rate": [0.5], "low": [0.1], "high": [0.9],
+                         "n": [2], "replied": [1], "pending": [0]})
+    bars = charts.reply_rate_week_chart(week)
+    assert bars.data[0].width[0] == 5 * charts.DAY_MS and bars.layout.xaxis.range is not None
+    hours = pd.DataFrame({"ended_at": [datetime(2026, 11, 18, 10), datetime(2026, 11, 18, 15)], "hours": [5.0, 30.0],
+                          "warmth": ["warm", "cold"], "sent": [True, True], "contact": ["A", "B"]})
+    thanks = charts.thank_you_chart(hours)
+    assert thanks.layout.xaxis.tickformat == "%d %b" and thanks.layout.xaxis.dtick == charts.DAY_MS
+
+
+def test_network_map_keeps_its_promise_warm_nearest_the_centre():
+    fig = charts.network_map(nodes(40), "Ada", SOURCES)
+    by_name = {trace.name: trace for trace in fig.data}
+
+    def radii(name):
+        return [(x * x + y * y) ** 0.5 for x, y in zip(by_name[name].x, by_name[name].y)]
+    assert max(radii("Warm contact")) < min(radii("Cold contact"))
+    text = by_name["Warm contact"].textposition
+    assert set(text) == {"top center", "bottom center"}             # neighbours' names on either side
