@@ -82,9 +82,15 @@ def _rules(fig: go.Figure, axis: str, rules: list[tuple], **label_style) -> None
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + labels)
 
 
+EMPTY_LINE_CHARS = 40      # an empty-state message wraps here: Plotly never wraps, and a phone is narrow
+
+
 def empty_figure(message: str, height: int = 300) -> go.Figure:
+    """A chart's empty state: the message centred, wrapped so it is never clipped at 390 px."""
+    import textwrap
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color=NEUTRAL),
+    text = "<br>".join(plain(line) for line in textwrap.wrap(message, EMPTY_LINE_CHARS))
+    fig.add_annotation(text=text, showarrow=False, font=dict(size=14, color=NEUTRAL),
                        xref="paper", yref="paper", x=0.5, y=0.5)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

@@ -23,7 +23,13 @@ def student_view(ctx) -> None:
     ui.table(ui.read(ctx, coaching.action_items_table), "No action items yet.", key="coach_actions",
              column_config=DATES)
     st.subheader("Notes your coach shared", help=ui.doc(coaching.shared_sessions))
-    ui.table(ui.read(ctx, coaching.shared_sessions), "Nothing shared yet.", key="coach_shared", column_config=DATES)
+    shared = ui.read(ctx, coaching.shared_sessions)
+    if shared.empty:
+        st.caption("Nothing shared yet.")
+    for row in shared.itertuples():       # whole notes, readable at any width (a table cell cuts them off)
+        with st.container(border=True):
+            st.caption(f"{row.Date:%A %d %B %Y}" + (f" · {ui.md_escape(row.Coach)}" if isinstance(row.Coach, str) else ""))
+            st.text(row.Notes if isinstance(row.Notes, str) else "")
 
 
 def open_student(ctx, student_id: str) -> None:

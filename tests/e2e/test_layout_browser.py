@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 import pytest
 
 from lib import demo
+from lib.db import Database
+from lib.students import create_student
 from tests.conftest import TODAY
 from tests.e2e.conftest import SHOTS, app_errors, click, open_app, wait_idle
 
@@ -26,8 +28,12 @@ PAGES = (
     ("Follow-ups", ["Due", "Thank-yous", "Keep in touch", "Charts"], "Student"),
     ("My profile", [None], "Student"),
     ("Guided tour", [None], "Student"),
-    ("Coach", ["Cohort", "Advising session"], "Coach"),
+    ("Coach", [None], "Student"),                                     # what the coach shared, as the student sees it
+    ("Coach", ["Cohort", "Advising session", "History"], "Coach"),
 )
+NEWCOMER = "Zoe Newcomer"            # a student with nothing yet: the empty states
+EMPTY_PAGES = (("My progress", [None]), ("Outreach", ["Charts"]), ("Follow-ups", ["Due", "Charts"]),
+               ("Network", ["Network map"]))
 
 MEASURE = """() => {
   const wide = document.documentElement.scrollWidth;
@@ -49,6 +55,8 @@ MEASURE = """() => {
 @pytest.fixture
 def demo_cohort(tmp_path):
     demo.load_file(tmp_path / "demo.duckdb", as_of=TODAY)      # before the server starts: one process per file
+    with Database(tmp_path / "demo.duckdb") as db:
+        create_student(db, NEWCOMER, school="Lakeside University")
 
 
 def _phone_sidebar_closed(page) -> None:
@@ -58,6 +66,23 @@ def _phone_sidebar_closed(page) -> None:
     if sidebar.count() and sidebar.first.get_attribute("aria-expanded") == "true" and close.count():
         close.first.click(force=True)
         page.wait_for_timeout(500)
+
+
+def capture(page, what: str, tab, findings: dict) -> None:
+    """Measure and screenshot the page as it is now, at each size (the whole page's height)."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        if width < 600:
+            _phone_sidebar_closed(page)
+        page.wait_for_timeout(1500 if tab in ("Charts", "Network map", None) else 600)
+        name = f"{size}_{what}".replace(" ", "-").lower()
+        findings[name] = page.evaluate(MEASURE)
+        tall = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                             "\"[data-testid='stMain'], [data-testid='stMainBlockContainer']\")]"
+                             ".map(e => e.scrollHeight))")
+        page.set_viewport_size({"width": width, "height": min(max(int(tall) + 40, height), 7000)})
+        page.wait_for_timeout(700)
+        page.screenshot(path=str(OUT / f"{name}.png"))        # the whole page, at this width
 
 
 def test_every_page_at_laptop_and_phone_sizes(browser, demo_cohort, served_app):
@@ -81,19 +106,27 @@ def test_every_page_at_laptop_and_phone_sizes(browser, demo_cohort, served_app):
             page.set_viewport_size({"width": 1280, "height": 800})
             if tab:
                 click(page, page.get_by_role("tab", name=tab, exact=True))
-            for size, (width, height) in SIZES.items():
-                page.set_viewport_size({"width": width, "height": height})
-                if width < 600:
-                    _phone_sidebar_closed(page)
-                page.wait_for_timeout(1500 if tab in ("Charts", "Network map", None) else 600)
-                name = f"{size}_{link}_{tab or 'page'}".replace(" ", "-").lower()
-                findings[name] = page.evaluate(MEASURE)
-                tall = page.evaluate("() => Math.max(...[...document.querySelectorAll("
-                                     "\"[data-testid='stMain'], [data-testid='stMainBlockContainer']\")]"
-                                     ".map(e => e.scrollHeight))")
-                page.set_viewport_size({"width": width, "height": min(max(int(tall) + 40, height), 7000)})
-                page.wait_for_timeout(700)
-                page.screenshot(path=str(OUT / f"{name}.png"))        # the whole page, at this width
+            capture(page, f"{link}_{tab or 'page'}", tab, findings)
+    # the empty states, on a student with nothing yet
+    page.set_viewport_size({"width": 1280, "height": 800})
+    click(page, page.locator("[data-testid='stRadio']").filter(has_text="I am a").get_by_text("Student"))
+    page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Student", exact=True)).first.click()
+    page.get_by_role("option").filter(has_text=NEWCOMER).first.click()
+    wait_idle(page)
+    for link, tabs in EMPTY_PAGES:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        click(page, page.get_by_role("link", name=link, exact=True).first)
+        for tab in tabs:
+            page.set_viewport_size({"width": 1280, "height": 800})
+            if tab:
+                click(page, page.get_by_role("tab", name=tab, exact=True))
+            capture(page, f"empty_{link}_{tab or 'page'}", tab, findings)
+    # the Guided tour's "Try it" opens the step's page on the step's tab
+    page.set_viewport_size({"width": 1280, "height": 800})
+    click(page, page.get_by_role("link", name="Guided tour", exact=True).first)
+    click(page, page.get_by_role("button", name="Try it").nth(1))          # step 2: ask for the conversation
+    page.get_by_role("heading", name="Outreach").first.wait_for()
+    assert page.get_by_role("tab", name="Compose", exact=True).get_attribute("aria-selected") == "true"
     (OUT / "findings.json").write_text(json.dumps(findings, indent=1))
     assert not outside, f"requests left the machine: {sorted(set(outside))[:5]}"
     assert not app_errors(errors), errors
