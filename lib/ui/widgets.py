@@ -47,8 +47,16 @@ def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | No
     if frame.empty:
         st.caption(empty)
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, key=key,
+    st.dataframe(blank_missing(frame), hide_index=True, width="stretch", column_config=column_config, key=key,
                  height=height)
+
+
+def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with nothing in a cell show an empty cell, never the word "None"."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+    if not text:
+        return frame
+    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in text})
 
 
 def due_table(due: pd.DataFrame, key: str, height: int | str = "auto") -> None:
