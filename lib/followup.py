@@ -67,8 +67,10 @@ WITH ended AS (
     WHERE ($sid IS NULL OR i.student_id = $sid) AND c.archived_at IS NULL
 ), open_requests AS (
     -- requests to a current contact still in the 3B7 routine (not past their Curmudgeon point)
-    SELECT r.*, c.name AS contact_name, c.organisation_id
+    SELECT r.*, c.name AS contact_name, c.organisation_id,
+           c.name || coalesce(' at ' || org.name, '') AS contact_label      -- tells two Jordan Lees apart
     FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
+    LEFT JOIN organisations org ON org.id = c.organisation_id
     WHERE ($sid IS NULL OR r.student_id = $sid) AND c.archived_at IS NULL AND r.sent_on <= $today
       AND {method.routine_open("r")}
 ), items AS (
@@ -90,7 +92,7 @@ WITH ended AS (
     UNION ALL
     -- 3B7: no reply by the follow-up point, one follow-up to the same person.
     SELECT r.student_id, 'follow_up', r.id, r.contact_id,
-           'Follow up once with ' || r.contact_name, {method.follow_up_due("r")}, NULL
+           'Follow up once with ' || r.contact_label, {method.follow_up_due("r")}, NULL
     FROM open_requests r
     WHERE NOT {method.followed_up("r")}
     UNION ALL
@@ -98,7 +100,7 @@ WITH ended AS (
     -- (the next one not yet asked, warm first; or say there is no one else there yet).
     SELECT r.student_id, 'second_contact', r.id, r.contact_id,
            CASE WHEN nx.next_name IS NULL
-                THEN 'No one else at ' || o.name || ' in your network yet: look for alumni there (no reply yet from '
+                THEN 'No one at ' || o.name || ' you have not asked yet: look for alumni there (no reply yet from '
                      || r.contact_name || ')'
                 ELSE 'Approach a second contact at ' || o.name || ': ' || nx.next_name || ' (no reply yet from '
                      || r.contact_name || ')' END,
@@ -377,18 +379,23 @@ def log_touch(db: Database, student_id: str, contact_id: str, kind: str, on: dat
 # --- referrals and landing a role -------------------------------------------------------------
 
 def referrals_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
-    """Every referral received, until it is contacted: who suggested them, since when, and
-    whether a request has gone to them yet."""
-    return db.df("""
-        SELECT c.name AS "Referral", ref.name AS "Suggested by", CAST(c.created_at AS DATE) AS "Since",
-               min(r.sent_on) AS "Contacted on",
-               CASE WHEN min(r.sent_on) IS NULL THEN date_diff('day', CAST(c.created_at AS DATE), $today) END
+    """Every referral received (one row per time someone suggested someone): who, who
+    suggested them, since when (the day they were suggested), and when they were contacted
+    (the request that closed the to-do; the day of the referral when a request to them was
+    already waiting); days waiting while not."""
+    frame = db.df("""
+        SELECT c.name, c.role, o.name AS organisation, coalesce(s.name, ref.name) AS "Suggested by",
+               CAST(t.created_at AS DATE) AS "Since", CAST(t.done_at AS DATE) AS "Contacted on",
+               CASE WHEN t.done_at IS NULL THEN date_diff('day', CAST(t.created_at AS DATE), $today) END
                    AS "Days waiting"
-        FROM contacts c LEFT JOIN contacts ref ON ref.id = c.referred_by
-        LEFT JOIN outreach_requests r ON r.contact_id = c.id AND r.student_id = $sid
-        WHERE c.student_id = $sid AND c.source = 'referral' AND c.archived_at IS NULL
-        GROUP BY c.id, c.name, ref.name, c.created_at
-        ORDER BY "Contacted on" IS NOT NULL, "Since" """, {"sid": student_id, "today": today})
+        FROM tasks t JOIN contacts c ON c.id = t.contact_id
+        LEFT JOIN organisations o ON o.id = c.organisation_id
+        LEFT JOIN contacts s ON s.id = t.suggested_by
+        LEFT JOIN contacts ref ON ref.id = c.referred_by
+        WHERE t.student_id = $sid AND t.kind = 'referral_outreach' AND c.archived_at IS NULL
+        ORDER BY t.done_at IS NOT NULL, t.created_at""", {"sid": student_id, "today": today})
+    from lib.network import labels          # names that two people share are told apart
+    return frame.assign(Referral=labels(frame))[["Referral", "Suggested by", "Since", "Contacted on", "Days waiting"]]
 
 
 def helpers(db: Database, student_id: str) -> pd.DataFrame:

@@ -421,3 +421,11 @@ def m009_learning(cur: duckdb.DuckDBPyConnection) -> None:
     );
     ALTER TABLE students ADD COLUMN share_learning BOOLEAN DEFAULT false;
     """)
+
+
+@migration
+def m010_who_suggested_a_referral(cur: duckdb.DuckDBPyConnection) -> None:
+    """A referral's to-do keeps who suggested them: one person can be suggested by several."""
+    cur.execute("ALTER TABLE tasks ADD COLUMN suggested_by UUID")
+    cur.execute("""UPDATE tasks SET suggested_by = c.referred_by FROM contacts c
+                   WHERE c.id = tasks.contact_id AND tasks.kind = 'referral_outreach'""")

@@ -171,7 +171,7 @@ def record(cur, student_id: str, referrals: list[tuple[int, Referral]], *, refer
             _warm_up(cur, student_id, contact_id, introduced_by, now)
             outcome.matched.append(contact_id)
         _to_do(cur, student_id, contact_id, f"Reach out to {referral.name} (suggested by {referrer_name})",
-               interview_id, today + timedelta(days=method.REFERRAL_WAIT_DAYS), now)
+               interview_id, today + timedelta(days=method.REFERRAL_WAIT_DAYS), now, referred_by, today)
     return outcome
 
 
@@ -188,11 +188,18 @@ def _warm_up(cur, student_id: str, contact_id: str, referred_by: str | None, now
 
 
 def _to_do(cur, student_id: str, contact_id: str, title: str, interview_id: str | None, due_on: date,
-           now: datetime) -> None:
-    """One open 'reach out' to-do per person, however often they are suggested."""
+           now: datetime, suggested_by: str | None, today: date) -> None:
+    """One open 'reach out' to-do per person, however often they are suggested. Someone whose
+    request is still waiting for its reply is being contacted already: their to-do is born done."""
     open_ = cur.execute("""SELECT count(*) FROM tasks WHERE student_id = ? AND contact_id = ?
                            AND kind = 'referral_outreach' AND done_at IS NULL""", [student_id, contact_id]).fetchone()[0]
-    if not open_:
-        cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, interview_id, due_on, created_at)
-                       VALUES (?, ?, 'referral_outreach', ?, ?, ?, ?, ?)""",
-                    [new_id(), student_id, title, contact_id, interview_id, due_on, now])
+    if open_:
+        return
+    waiting = cur.execute(f"""SELECT count(*) FROM outreach_requests r WHERE r.student_id = $sid
+                              AND r.contact_id = $cid AND {method.routine_open("r")}""",
+                          {"sid": student_id, "cid": contact_id, "today": today}).fetchone()[0]
+    cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, interview_id, due_on, created_at,
+                                      done_at, suggested_by)
+                   VALUES (?, ?, 'referral_outreach', ?, ?, ?, ?, ?, ?, ?)""",
+                [new_id(), student_id, title, contact_id, interview_id, due_on, now, now if waiting else None,
+                 suggested_by])

@@ -55,7 +55,7 @@ def groups_section(ctx, groups: list[str]) -> None:
         ui.pick(left, "Student", names, key=form.key("student"), placeholder="Choose a student")
         right.text_input("Group", key=form.key("group"), max_chars=80, placeholder="e.g. Spring 2027 workshop",
                          help="An existing group's name, or a new one to start a group.")
-        button.button("Put in this group", key=form.key("save"), icon=":material/group_add:", on_click=assign_group,
+        button.button("Put in this group", key=form.key("save"), icon=":material/group_add:", on_click=form.on(assign_group),
                       args=(ctx, form, names))
         st.caption("Leave the group empty to take a student out of theirs."
                    + (" Groups so far: " + "; ".join(ui.md_escape(g) for g in groups) + "." if groups else ""))
@@ -150,7 +150,7 @@ def session_tab(ctx) -> None:
                                       "due_on": st.column_config.DateColumn("Due", min_value=ctx.today,
                                                                             max_value=ctx.today + timedelta(days=365),
                                                                             format="D MMM YYYY")})
-        st.form_submit_button("Save the session", type="primary", on_click=save_session, args=(ctx, form))
+        st.form_submit_button("Save the session", type="primary", on_click=form.on(save_session), args=(ctx, form))
     ui.show_flash(form)
 
 

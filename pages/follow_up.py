@@ -50,13 +50,15 @@ def due_tab(ctx, due: pd.DataFrame) -> None:
             if item.kind == "log_conversation":
                 left.page_link("pages/prep.py", label="Log it", icon=":material/edit_note:")
             else:
-                left.button("Done", key=form.key(f"done_{item.item_key}"), icon=":material/check:", on_click=done,
+                left.button("Done", key=form.key(f"done_{item.item_key}"), icon=":material/check:", on_click=form.on(done),
                             args=(ctx, form, item.item_key), help="Logs the touch where there is one")
-            with right.popover("Snooze", icon=":material/snooze:"):
+            # keyed by item and form generation: after a snooze the pop-up closes and never reopens on the
+            # item that moves into its place
+            with right.popover("Snooze", icon=":material/snooze:", key=form.key(f"pop_{item.item_key}")):
                 st.date_input("Until", key=form.key(f"snooze_{item.item_key}"),
                               value=clock.add_business_days(ctx.today, 1), min_value=ctx.today + timedelta(days=1),
                               max_value=ctx.today + timedelta(days=followup.MAX_SNOOZE_DAYS), format="DD/MM/YYYY")
-                st.button("Snooze", key=form.key(f"snooze_button_{item.item_key}"), on_click=snooze,
+                st.button("Snooze", key=form.key(f"snooze_button_{item.item_key}"), on_click=form.on(snooze),
                           args=(ctx, form, item.item_key))
     if len(shown) > 60:
         st.caption(f"The first 60 of {len(shown)}.")
@@ -157,7 +159,7 @@ def thank_you_tab(ctx) -> None:
         day.date_input("Sent on", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
         hour.time_input("At", key=form.key("time"), value=ctx.now.time().replace(second=0, microsecond=0),
                         step=timedelta(minutes=5))
-        go.form_submit_button("Record as sent", type="primary", icon=":material/send:", on_click=record_sent,
+        go.form_submit_button("Record as sent", type="primary", icon=":material/send:", on_click=form.on(record_sent),
                               args=(ctx, form))
 
 
@@ -206,7 +208,7 @@ def keep_in_touch_tab(ctx) -> None:
         when.date_input("When", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
         channel.selectbox("Channel", list(CHANNELS), key=form.key("channel"), format_func=CHANNELS.get)
         st.text_input("Note", key=form.key("note"), max_chars=2000)
-        st.form_submit_button("Log it", type="primary", on_click=save_touch, args=(ctx, form))
+        st.form_submit_button("Log it", type="primary", on_click=form.on(save_touch), args=(ctx, form))
     ui.show_flash(form)
 
 
@@ -236,7 +238,7 @@ def referrals_tab(ctx) -> None:
         what, when = st.columns([2, 1])
         what.text_input("What you landed", key=form.key("note"), max_chars=300, placeholder="an internship at ...")
         when.date_input("When", key=form.key("date"), value=ctx.today, max_value=ctx.today, format="DD/MM/YYYY")
-        st.form_submit_button("Record it and thank everyone who helped", on_click=save_landed, args=(ctx, form))
+        st.form_submit_button("Record it and thank everyone who helped", on_click=form.on(save_landed), args=(ctx, form))
     ui.show_flash(form)
 
 

@@ -67,7 +67,7 @@ def skills_tab(ctx, found: insights.Learning) -> None:
             left.text_input("Term", key=form.key("term"), max_chars=80, placeholder="e.g. Great Expectations")
             right.selectbox("Kind", list(insights.KINDS), key=form.key("kind"), format_func=insights.KINDS.get)
             st.text_input("Other ways people say it (commas between)", key=form.key("synonyms"), max_chars=500)
-            st.form_submit_button("Count it", on_click=add_term, args=(ctx, form))
+            st.form_submit_button("Count it", on_click=form.on(add_term), args=(ctx, form))
         ui.show_flash(form)
 
 
@@ -101,7 +101,7 @@ def advice_tab(ctx, found: insights.Learning) -> None:
                 action.caption(":material/task_alt: On your due list")
             elif not ctx.read_only:
                 action.button("Make it a to-do", key=form.key(f"todo_{number}"), icon=":material/add_task:",
-                              on_click=to_do, args=(ctx, form, advice))
+                              on_click=form.on(to_do), args=(ctx, form, advice))
 
 
 def resources_tab(ctx, found: insights.Learning) -> None:

@@ -175,13 +175,13 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
             fill_form(add, None)
         with st.form(add.key("form"), border=False):
             contact_fields(add, referrers)
-            st.form_submit_button("Add contact", type="primary", on_click=submit_add, args=(ctx, add))
+            st.form_submit_button("Add contact", type="primary", on_click=add.on(submit_add), args=(ctx, add))
         ui.show_flash(add)
         if add["similar"]:
             names = ", ".join(f"**{ui.md_escape(network.describe(s))}**" for s in add["similar"])
             st.warning(f"You already have someone with a similar name: {names}. Is this a different person?")
             yes, no = st.columns(2)
-            yes.button("Yes, add as a new person", key=add.key("anyway"), on_click=submit_add, args=(ctx, add, True))
+            yes.button("Yes, add as a new person", key=add.key("anyway"), on_click=add.on(submit_add), args=(ctx, add, True))
             no.button("No, don't add", key=add.key("cancel"), on_click=add.__setitem__, args=("similar", None))
         if add["duplicate"]:
             existing_id, _ = add["duplicate"]
@@ -207,7 +207,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
                 load_contact(ctx, edit)
             with st.form(edit.key("form"), border=False):
                 contact_fields(edit, referrers)
-                st.form_submit_button("Save changes", type="primary", on_click=submit_edit, args=(ctx, edit))
+                st.form_submit_button("Save changes", type="primary", on_click=edit.on(submit_edit), args=(ctx, edit))
             st.button("Archive...", key=edit.key("archive"), icon=":material/archive:",
                       on_click=ui.ask_to_confirm, args=("archive_contact", picked))
             ui.confirmation("archive_contact", "Archive this contact?",
@@ -221,7 +221,7 @@ def contacts_tab(ctx, contacts: pd.DataFrame) -> None:
         with st.expander(f"Archived contacts ({len(archived)})", icon=":material/inventory_2:"):
             ui.pick(st, "Archived contact", dict(zip(archived["id"], archived["Name"])), key=restore_form.key("pick"),
                     placeholder="Choose whom to restore")
-            st.button("Restore", key=restore_form.key("restore"), on_click=restore, args=(ctx, restore_form))
+            st.button("Restore", key=restore_form.key("restore"), on_click=restore_form.on(restore), args=(ctx, restore_form))
             ui.show_flash(restore_form)
 
 
@@ -229,8 +229,8 @@ MAP_COLUMNS = ("name", "organisation", "role", "how_met", "email", "linkedin_url
 
 
 def save_map(ctx, form: ui.Form, category: str) -> None:
-    rows = [values for _, values, _ in ui.editor_rows(map_base(), ss.get(form.key(f"rows_{category}")))]
-    if not any(str(v or "").strip() for row in rows for v in row.values()):
+    rows = grid_rows(form, category)         # blanks included: a problem names the row as on screen
+    if not typed_rows(form, category):
         ui.flash("warning", "Type at least one name in the table first.", slot=form.slot)
         return
     ok, result = ui.action(form, network.add_many, ctx.db, ctx.student_id, category, rows, ctx.now,
@@ -245,8 +245,25 @@ def save_map(ctx, form: ui.Form, category: str) -> None:
                             "If it's the same person, archive one of them under *Contacts*.", slot=form.slot)
 
 
-def map_base() -> list[dict]:
-    return [dict.fromkeys(MAP_COLUMNS, "") for _ in range(MAP_BLANK_ROWS)]
+def map_base(form: ui.Form, category: str) -> list[dict]:
+    """The rows a category's grid starts from: what was typed there before switching away, then blanks."""
+    kept = form[f"kept_{category}"] or []
+    return kept + [dict.fromkeys(MAP_COLUMNS, "") for _ in range(max(2, MAP_BLANK_ROWS - len(kept)))]
+
+
+def grid_rows(form: ui.Form, category: str) -> list[dict]:
+    """A category's grid as it stands (rows kept from before included), in screen order."""
+    return [values for _, values, _ in ui.editor_rows(map_base(form, category), ss.get(form.key(f"rows_{category}")))]
+
+
+def typed_rows(form: ui.Form, category: str) -> list[dict]:
+    return [row for row in grid_rows(form, category) if any(str(v or "").strip() for v in row.values())]
+
+
+def keep_typed_rows(form: ui.Form, shown: str) -> None:
+    """Switching category: what was typed in the grid left behind is kept for when the student comes
+    back (Streamlit forgets a widget that is no longer drawn). Saving the category clears it."""
+    form[f"kept_{shown}"] = [{k: (v or "") for k, v in row.items()} for row in typed_rows(form, shown)]
 
 
 def map_tab(ctx) -> None:
@@ -262,14 +279,21 @@ def map_tab(ctx) -> None:
     if form["category"] not in SOURCES:
         form["category"] = "family"
     # each category has its own grid: rows typed under one category are never added under another
+    shown = form["category"]
     category = left.radio("Think of people you know through...", list(network.MAP_PROMPTS), key=form.key("category"),
-                          format_func=lambda s: f"{SOURCES[s]} ({counts[s]})")
+                          format_func=lambda s: f"{SOURCES[s]} ({counts[s]})", on_change=keep_typed_rows,
+                          args=(form, shown))
     with right:
         warmth = suggested_warmth(category)
         st.markdown(f"##### {SOURCES[category]}")
         st.write(network.MAP_PROMPTS[category])
         st.caption(f"People you add here are {warmth} contacts.")
-        st.data_editor(pd.DataFrame(map_base(), dtype="string"), key=form.key(f"rows_{category}"), num_rows="dynamic",
+        kept = form[f"kept_{category}"] or []
+        if kept:
+            st.caption(f"{len(kept)} name{'s' if len(kept) != 1 else ''} you typed here before are still in the "
+                       "table, not yet added.")
+        st.data_editor(pd.DataFrame(map_base(form, category), dtype="string"), key=form.key(f"rows_{category}"),
+                       num_rows="dynamic",
                        hide_index=True, width="stretch", column_config={
                            "name": st.column_config.TextColumn("Name", max_chars=120),
                            "organisation": st.column_config.TextColumn("Organisation", max_chars=160),
@@ -278,7 +302,7 @@ def map_tab(ctx) -> None:
                            "email": st.column_config.TextColumn("Email", max_chars=254),
                            "linkedin_url": st.column_config.TextColumn("LinkedIn URL", max_chars=300)})
         st.button("Add these people", key=form.key("save"), type="primary", icon=":material/group_add:",
-                  on_click=save_map, args=(ctx, form, category))
+                  on_click=form.on(save_map), args=(ctx, form, category))
         ui.show_flash(form)
 
 
@@ -328,7 +352,7 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
             "Warm paths": st.column_config.TextColumn(width="large", help="Your warm contacts there"),
             "Contacts": st.column_config.NumberColumn(help="All your contacts there")})
     save, remove = st.columns([1, 3])
-    save.button("Save the list", key=form.key("save"), type="primary", on_click=save_lamp, args=(ctx, form, base))
+    save.button("Save the list", key=form.key("save"), type="primary", on_click=form.on(save_lamp), args=(ctx, form, base))
     ui.show_flash(form)
     if len(lamp):
         with remove.popover("Take one off the list", icon=":material/playlist_remove:"):

@@ -164,7 +164,7 @@ def send_section(ctx, form: ui.Form, context: drafts.Context) -> None:
         date_col.date_input("Sent on", key=form.key("sent_on"), value=ctx.today, max_value=ctx.today,
                             min_value=ctx.today - timedelta(days=outreach.OLDEST_REQUEST_DAYS), format="DD/MM/YYYY")
         label = "Log the follow-up as sent" if form["follow_up"] else "Log as sent"
-        button_col.form_submit_button(label, type="primary", icon=":material/send:", on_click=log_sent,
+        button_col.form_submit_button(label, type="primary", icon=":material/send:", on_click=form.on(log_sent),
                                       args=(ctx, form))
 
 
@@ -203,7 +203,7 @@ def today_tab(ctx, due: pd.DataFrame) -> None:
                 actions.button("Write to them", key=f"today_next_{item.request_id}",
                                icon=":material/person_add:", on_click=start_compose, args=(ctx, item.next_id))
             else:
-                actions.caption(f"No one else at {ui.md_escape(item.organisation)} in your network yet: look for "
+                actions.caption(f"No one at {ui.md_escape(item.organisation)} you have not asked yet: look for "
                                 "alumni there (Network > Target organisations).")
     if len(due) > 40:
         st.caption(f"The 40 oldest of {len(due)} shown.")
@@ -280,7 +280,7 @@ def requests_tab(ctx) -> None:
                 org.text_input("Where they work", key=form.key("referral_org"), max_chars=160,
                                help="Helps tell whether they are already in your network.")
                 ui.referral_questions(form)
-                st.form_submit_button("Save the reply", type="primary", on_click=save_reply, args=(ctx, form))
+                st.form_submit_button("Save the reply", type="primary", on_click=form.on(save_reply), args=(ctx, form))
         ui.show_flash(form)
     with right:
         st.markdown("##### Schedule the conversation")
@@ -301,7 +301,7 @@ def requests_tab(ctx) -> None:
                 fmt.selectbox("Format", list(FORMATS), key=form.key("format"), format_func=FORMATS.get, index=1)
                 length.number_input("Length (minutes)", key=form.key("length"), min_value=5, max_value=240, step=5,
                                     value=DEFAULT_INTERVIEW_MINUTES, help="20-30 minutes is the norm: respect their time.")
-                st.form_submit_button("Schedule", type="primary", on_click=save_schedule, args=(ctx, form))
+                st.form_submit_button("Schedule", type="primary", on_click=form.on(save_schedule), args=(ctx, form))
         ui.show_flash(form)
 
 

@@ -67,7 +67,7 @@ def checklist_tab(ctx, iid: str, record: dict, items: pd.DataFrame) -> None:
                          key=form.key("pitch"), max_chars=600, height=90,
                          help="Starts as the pitch on *My profile*. A change here is this conversation's own: "
                               "your profile and other conversations keep theirs.")
-            st.form_submit_button("Save", on_click=save_plan, args=(ctx, form, iid))
+            st.form_submit_button("Save", on_click=form.on(save_plan), args=(ctx, form, iid))
         ui.show_flash(form)
 
 
@@ -84,6 +84,9 @@ def add_ticked(ctx, form: ui.Form, iid: str, bank: pd.DataFrame) -> None:
     rows = ui.editor_rows(bank[["id", "Add", "★"]].to_dict("records"), ss.get(form.key("bank")))
     ticked = [values["id"] for _, values, _ in rows if values.get("Add")]
     favourites = {values["id"]: bool(values.get("★")) for _, values, changed in rows if changed}
+    if not ticked and not favourites:
+        ui.flash("info", "Tick *Add* next to a question first (or ★ to keep it as a favourite).", slot=form.slot)
+        return
     ui.action(form, prep.add_from_bank, ctx.db, ctx.student_id, iid, ticked, favourites, ctx.now,
               done=lambda n: f"Added {n} question{'s' if n != 1 else ''}." if n else "Favourites saved.")
 
@@ -128,7 +131,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                                   "minutes": st.column_config.NumberColumn("Min", format="%.0f", width=50),
                                   "Remove": st.column_config.CheckboxColumn(width=85),
                                   "Kind": st.column_config.TextColumn("Category · TIARA", width=170)})
-    st.button("Save order and removals", key=form.key("save_order"), on_click=save_order, args=(ctx, form, iid, view))
+    st.button("Save order and removals", key=form.key("save_order"), on_click=form.on(save_order), args=(ctx, form, iid, view))
 
     st.markdown("##### Add questions")
     bank = ui.read(ctx, prep.question_bank)
@@ -163,7 +166,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
                                   "Part": st.column_config.TextColumn(width=75),
                                   "minutes": st.column_config.NumberColumn("Min", format="%.0f", width=45),
                                   "Mine": st.column_config.CheckboxColumn(width=60, help="A question you wrote")})
-    st.button("Add the ticked questions", key=form.key("add"), type="primary", on_click=add_ticked,
+    st.button("Add the ticked questions", key=form.key("add"), type="primary", on_click=form.on(add_ticked),
               args=(ctx, form, iid, shown))
     own = ui.Form("own_question", ctx.student_id)
     with st.expander("Write your own question", icon=":material/edit_note:"):
@@ -173,7 +176,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
             a.selectbox("Category", list(prep.CATEGORIES), key=own.key("category"), format_func=prep.CATEGORIES.get)
             b.selectbox("TIARA", list(TIARA), key=own.key("tiara"), format_func=TIARA.get, index=1)
             c.number_input("Minutes", key=own.key("minutes"), min_value=0.5, max_value=15.0, value=2.0, step=0.5)
-            st.form_submit_button("Add to my list", on_click=add_own, args=(ctx, own, iid))
+            st.form_submit_button("Add to my list", on_click=own.on(add_own), args=(ctx, own, iid))
         ui.show_flash(own)
 
 
@@ -268,7 +271,7 @@ def log_tab(ctx, iid: str, record: dict) -> None:
                        column_config={"name": st.column_config.TextColumn("Name", max_chars=120),
                                       "organisation": st.column_config.TextColumn("Organisation", max_chars=160)})
         ui.referral_questions(form)
-        st.form_submit_button("Save the log", type="primary", on_click=save_log, args=(ctx, form, iid, chosen))
+        st.form_submit_button("Save the log", type="primary", on_click=form.on(save_log), args=(ctx, form, iid, chosen))
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -52,5 +52,5 @@ with st.form(form.key("form"), border=True, enter_to_submit=False):
     st.text_area("Your two-sentence pitch", value=text(student.get("pitch")), key=form.key("pitch"), max_chars=600,
                  placeholder="Who you are and what you hope to learn.", disabled=ctx.read_only,
                  help="The intro on every prep sheet, unless you change it for one conversation.")
-    st.form_submit_button("Save my profile", type="primary", icon=":material/save:", on_click=save_profile,
+    st.form_submit_button("Save my profile", type="primary", icon=":material/save:", on_click=form.on(save_profile),
                           args=(ctx, form), disabled=ctx.read_only)

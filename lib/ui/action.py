@@ -31,6 +31,22 @@ class Form:
         self.name = name
         self.student_id = student_id
         self._generation_key = f"_generation_{name}@{student_id}"
+        self.drawn = self.generation          # the generation this run draws (callbacks compare)
+
+    @property
+    def fresh(self) -> bool:
+        """Still the form that was drawn: False for a click that arrives after the form was
+        saved and cleared (a double click), which must do nothing."""
+        return self.drawn == self.generation
+
+    def on(self, handler: Callable) -> Callable:
+        """A callback for this form's buttons: `handler(*args)` runs only while the form is the
+        one the user clicked in. A second click that arrives after the first one saved and
+        cleared the form finds a newer form and does nothing: one click, one write."""
+        def run(*args, **kwargs):
+            if self.fresh:
+                handler(*args, **kwargs)
+        return run
 
     @property
     def generation(self) -> int:
@@ -119,6 +135,8 @@ def action(form: Form | None, write: Callable, *args, done: "str | Callable[[Any
     write asked (exc.questions) are kept for the form to show.
     """
     slot = form.slot if form is not None else "page"
+    if form is not None and not form.fresh:      # already saved by the click before this one
+        return False, None
     close_dialog()
     refusal = Database.write_guard() if Database.write_guard else None
     try:

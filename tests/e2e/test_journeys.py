@@ -210,7 +210,7 @@ def test_the_3b7_follow_up_is_logged_with_its_request(browser, tmp_path):
         assert page.get_by_text("Pick someone to write to").is_visible()
         assert page.get_by_role("textbox", name="Message").count() == 0
         tab(page, "Do today")
-        assert page.get_by_text("Follow up once with Carla Diaz").first.is_visible()
+        assert page.get_by_text("Follow up once with Carla Diaz at City Museum").first.is_visible()
         click(page, page.get_by_role("button", name="Write it").first)
         assert page.get_by_text("Writing the one 3B7 follow-up to your request of Wednesday 11 November").is_visible()
         assert page.get_by_role("button", name="Log the follow-up as sent").is_visible()
@@ -223,7 +223,7 @@ def test_the_3b7_follow_up_is_logged_with_its_request(browser, tmp_path):
         tab(page, "Requests")
         assert page.get_by_role("button", name="Log the follow-up as sent").count() == 0
         tab(page, "Do today")
-        assert page.get_by_text("Follow up once with Carla Diaz").count() == 0
+        assert page.get_by_text("Follow up once with Carla Diaz at City Museum").count() == 0
         shot(page, "follow_up_logged")
         assert not app_errors(errors)
 
@@ -328,4 +328,44 @@ def test_a_workshop_copy_survives_a_refresh(browser, tmp_path):
         assert page.url.split("copy=")[1] != token
         go(page, "Network")
         assert int(metric(page, "Cold contacts")) == cold                     # Reset: a fresh copy
+        assert not app_errors(errors)
+
+
+def double_click(page, button) -> None:
+    """Two real clicks 250 ms apart, as an impatient person makes them, then wait for the runs."""
+    box = button.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(250)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+
+
+def test_a_double_click_saves_once_and_never_shows_the_error_page(browser, tmp_path):
+    """The fresh-eyes tester's crash: a second click arriving after the first saved and cleared
+    the form. It must find a newer form and do nothing."""
+    seed_student(tmp_path)
+    with serve(tmp_path, AGENT) as url:
+        page, errors = open_app(browser, url)
+        go(page, "Outreach")
+        tab(page, "Compose")
+        select(page, "Write to", "Dana Wu")
+        before = rows(url)
+        double_click(page, page.get_by_role("button", name="Log as sent"))
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_text("Request logged: Dana Wu").is_visible()
+        assert changed(before, after := rows(url)) == {"outreach_requests": 1}
+        go(page, "Follow-ups")
+        tab(page, "Thank-yous")
+        select(page, "Conversation", "Evan Ng")
+        double_click(page, page.get_by_role("button", name="Record as sent"))
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_text("Thank-you recorded").is_visible()
+        assert changed(after, after2 := rows(url)) == {"touches": 1}            # one thank-you touch
+        tab(page, "Keep in touch")
+        select(page, "Who", "Carla Diaz")
+        double_click(page, page.get_by_role("button", name="Log it"))
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_text("Nothing was saved").count() == 0
+        assert changed(after2, rows(url)) == {"touches": 1}
+        shot(page, "double_click")
         assert not app_errors(errors)

@@ -187,7 +187,7 @@ def test_a_second_contact_only_from_people_at_that_organisation_not_yet_asked(db
     due = outreach.do_today(db, student, TODAY, now)
     ann_item = due[(due["kind"] == "second_contact") & (due["contact_id"] == ann)]
     assert ann_item["next_id"].isna().all() and len(ann_item) == 1
-    assert ann_item["title"].iloc[0].startswith("No one else at Straße GmbH")
+    assert ann_item["title"].iloc[0].startswith("No one at Straße GmbH you have not asked yet")
 
 
 def test_organisations_are_one_by_their_stored_key(db, student, now):

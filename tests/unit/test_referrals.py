@@ -129,3 +129,27 @@ def test_a_log_without_referrals_says_none_were_asked_for_and_keeps_the_window(d
     iid, _ = agreed_conversation(db, student, "Carla Diaz", datetime(2026, 11, 19, 10))
     prep.log_conversation(db, student, iid, prep.ConversationLog(status="held"), TODAY, now)
     assert db.rows("SELECT asked_referrals, thank_you_hours FROM interviews WHERE id = ?", [iid]) == [(False, 24)]
+
+
+def test_a_referral_already_being_asked_needs_no_reach_out_and_dates_are_the_referrals(db, student, now):
+    """The tester's case: Jordan was asked on 5 Nov; Sam suggests Jordan on 12 Nov."""
+    from datetime import timedelta
+    from lib import followup
+    sam = add(db, student, now, "Sam Rivera", source="alumni", organisation="Contoso")
+    jordan = add(db, student, now, "Jordan Lee", organisation="Contoso", role="Epidemiologist")
+    outreach.log_request(db, student, jordan, "email", date(2026, 11, 16), None, TODAY, now)
+    rid = outreach.log_request(db, student, sam, "email", date(2026, 11, 10), None, TODAY, now)
+    outreach.record_reply(db, student, rid, TODAY, "referred", TODAY, now, {"name": "Jordan Lee", "organisation": "Contoso"})
+    table = followup.referrals_table(db, student, TODAY)
+    assert table[["Referral", "Suggested by"]].values.tolist() == [["Jordan Lee · Epidemiologist, Contoso", "Sam Rivera"]]
+    assert table["Since"].iloc[0].date() == TODAY and table["Contacted on"].iloc[0].date() == TODAY
+    due = followup.due_items(db, student, TODAY, now, horizon_days=14)
+    assert not due["title"].str.startswith("Reach out to Jordan").any()
+    # suggested again later by someone else, once the first request has run its course: a new to-do
+    later = TODAY + timedelta(days=30)
+    carla = add(db, student, now, "Carla Diaz", source="alumni")
+    rid2 = outreach.log_request(db, student, carla, "email", later - timedelta(days=2), None, later, now)
+    outreach.record_reply(db, student, rid2, later, "referred", later, now + timedelta(days=30),
+                          {"name": "Jordan Lee", "organisation": "Contoso"})
+    table = followup.referrals_table(db, student, later)
+    assert table["Suggested by"].tolist() == ["Carla Diaz", "Sam Rivera"] and table["Days waiting"].iloc[0] == 0
