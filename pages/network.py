@@ -4,14 +4,14 @@ and lib/linkedin.py; this page draws widgets and hands their values over."""
 import pandas as pd
 import streamlit as st
 
-from lib import charts, linkedin, metrics, network, ui
+from lib import charts, linkedin, method, metrics, network, ui
 from lib.models import REPLY_BEHAVIOURS, SOURCES, InvalidInput, suggested_warmth
 from lib.network import ContactInput, DuplicateContact, OrganisationInput
 
 ss = st.session_state
 TABS = ("Contacts", "Map your network", "Target organisations", "Import from LinkedIn", "Network map")
 WARMTH_CHOICES = {"suggested": "As the source suggests", "warm": "Warm", "cold": "Cold"}
-KEEP_IN_TOUCH = [0, 30, 60, 90, 120, 182, 365]   # 0: the default cadence (stored as NULL)
+KEEP_IN_TOUCH = [0, 30, 60, 90, 120, method.DEFAULT_KEEP_IN_TOUCH_DAYS, 365]   # 0: the default (stored as NULL)
 FIELDS = ("name", "role", "organisation", "email", "linkedin_url", "phone", "source", "warmth", "how_met",
           "referred_by", "keep_in_touch_days", "notes")
 PICK_LIMIT = 500          # the edit picker lists at most this many of the filtered contacts
