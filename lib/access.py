@@ -25,6 +25,7 @@ from lib.db import Database, new_id
 
 LOCAL, SIGNED_IN = "local", "signed-in"
 READ_ONLY = "You are viewing this student's pages as their coach: changes are switched off."
+READ_ONLY_ADMIN = "You are viewing this student's pages as an administrator: changes are switched off."
 NOT_YOURS = "You can change only your own data."
 
 
@@ -98,7 +99,7 @@ class Viewer:
                 return NOT_YOURS
             return None
         if kind == "student":
-            return READ_ONLY
+            return READ_ONLY_ADMIN if self.is_admin else READ_ONLY
         return None if student_id is None or self.may_see(student_id) else NOT_YOURS
 
     def can_write(self, student_id: str | None, kind: str = "student", chosen_role: str | None = None) -> bool:

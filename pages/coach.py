@@ -126,14 +126,16 @@ def session_tab(ctx) -> None:
     form = ui.Form("session", ctx.student_id)
     st.download_button("Session report (print-ready HTML)",
                        # built on click, not on every rerun of this tab
-                       lambda: coaching.session_report(ctx.db, ctx.student_id, ctx.today, ctx.now),
+                       ui.log_export(ctx, "Coach: session report (HTML)",
+                                     lambda: coaching.session_report(ctx.db, ctx.student_id, ctx.today, ctx.now)),
                        file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.html",
                        mime="text/html", key=f"session_report@{ctx.student_id}", icon=":material/print:",
                        help="The figures, what changed since the previous session, where they may be stuck, the "
                             "agreed next steps and the shared notes of the last session saved.")
     if documents.pdf_available():
         st.download_button("Session report (PDF)",
-                           lambda: coaching.session_report_pdf(ctx.db, ctx.student_id, ctx.today, ctx.now),
+                           ui.log_export(ctx, "Coach: session report (PDF)",
+                                         lambda: coaching.session_report_pdf(ctx.db, ctx.student_id, ctx.today, ctx.now)),
                            file_name=f"session-{ctx.student_name.lower().replace(' ', '-')}-{ctx.today}.pdf",
                            mime="application/pdf", key=f"session_report_pdf@{ctx.student_id}",
                            icon=":material/picture_as_pdf:", help="The same report as an A4 PDF to file.")

@@ -266,10 +266,12 @@ def export_tab(ctx) -> None:
     slug = "".join(ch if ch.isalnum() else "-" for ch in ctx.student_name.lower())
     left, right = st.columns(2)
     # files are built on click (in Streamlit's download thread), not on every rerun
-    left.download_button("Calendar (.ics)", lambda: exports.calendar(ctx.db, ctx.student_id, ctx.today, ctx.now),
+    left.download_button("Calendar (.ics)", ui.log_export(ctx, "Follow-ups: calendar (.ics)", lambda: exports.calendar(
+                         ctx.db, ctx.student_id, ctx.today, ctx.now)),
                          file_name=f"coffee-chats-{slug}.ics", mime="text/calendar", key="export_ics",
                          icon=":material/calendar_month:", width="stretch")
-    right.download_button("Contacts and touches (.csv)", lambda: exports.contacts_csv(ctx.db, ctx.student_id, ctx.today),
+    right.download_button("Contacts and touches (.csv)", ui.log_export(ctx, "Follow-ups: contacts and touches (.csv)",
+                          lambda: exports.contacts_csv(ctx.db, ctx.student_id, ctx.today)),
                           file_name=f"contacts-{slug}.csv", mime="text/csv", key="export_csv",
                           icon=":material/table:", width="stretch")
     st.caption("From the command line: `python -m lib export --student NAME --format ics|csv --out PATH`")

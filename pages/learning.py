@@ -158,12 +158,14 @@ def briefs_tab(ctx) -> None:
             slug = "".join(ch if ch.isalnum() else "-" for ch in brief["field"].lower())
             html, pdf = st.columns(2)
             html.download_button("Brief to print (HTML)",      # built on click, not on every rerun
-                                 lambda b=brief: documents.field_brief_html(b, ctx.student_name, ctx.today),
+                                 ui.log_export(ctx, f"What I'm learning: {brief['field']} brief (HTML)",
+                                               lambda b=brief: documents.field_brief_html(b, ctx.student_name, ctx.today)),
                                  file_name=f"brief-{slug}.html", mime="text/html", key=f"brief_html_{number}",
                                  icon=":material/print:", width="stretch")
             if documents.pdf_available():
-                pdf.download_button("Brief (PDF)", lambda b=brief: documents.field_brief_pdf(b, ctx.student_name,
-                                                                                             ctx.today),
+                pdf.download_button("Brief (PDF)", ui.log_export(ctx, f"What I'm learning: {brief['field']} brief (PDF)",
+                                                                 lambda b=brief: documents.field_brief_pdf(
+                                                                     b, ctx.student_name, ctx.today)),
                                     file_name=f"brief-{slug}.pdf", mime="application/pdf", key=f"brief_pdf_{number}",
                                     icon=":material/picture_as_pdf:", width="stretch")
 

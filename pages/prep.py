@@ -186,15 +186,17 @@ def sheet_tab(ctx, iid: str) -> None:
     data = prep.sheet(ctx.db, ctx.student_id, iid)
     slug = "".join(ch if ch.isalnum() else "-" for ch in data["contact"].lower())
     left, middle, right = st.columns(3)
-    left.download_button("Download as Markdown", prep.sheet_markdown(data), file_name=f"prep-{slug}.md",
-                         mime="text/markdown", key="sheet_md", icon=":material/description:", width="stretch")
-    middle.download_button("Download to print (HTML)", prep.sheet_html(data), file_name=f"prep-{slug}.html",
-                           mime="text/html", key="sheet_html", icon=":material/print:", width="stretch",
-                           help="Open it in your browser and print it.")
+    # built on click, not on every rerun; an export by a coach is logged (ui.log_export)
+    left.download_button("Download as Markdown", ui.log_export(ctx, "Prep: sheet (Markdown)", lambda: prep.sheet_markdown(data)),
+                         file_name=f"prep-{slug}.md", mime="text/markdown", key="sheet_md",
+                         icon=":material/description:", width="stretch")
+    middle.download_button("Download to print (HTML)", ui.log_export(ctx, "Prep: sheet (HTML)", lambda: prep.sheet_html(data)),
+                           file_name=f"prep-{slug}.html", mime="text/html", key="sheet_html", icon=":material/print:",
+                           width="stretch", help="Open it in your browser and print it.")
     if documents.pdf_available():
-        right.download_button("Download as PDF", lambda: prep.sheet_pdf(data), file_name=f"prep-{slug}.pdf",
-                              mime="application/pdf", key="sheet_pdf", icon=":material/picture_as_pdf:",
-                              width="stretch", help="A one-page A4 PDF to file or print.")
+        right.download_button("Download as PDF", ui.log_export(ctx, "Prep: sheet (PDF)", lambda: prep.sheet_pdf(data)),
+                              file_name=f"prep-{slug}.pdf", mime="application/pdf", key="sheet_pdf",
+                              icon=":material/picture_as_pdf:", width="stretch", help="A one-page A4 PDF to file or print.")
     else:
         right.caption(f"PDF needs a Unicode font: install {documents.FONT_PACKAGE}.")
     preview = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", prep.sheet_markdown(data), flags=re.M)

@@ -257,15 +257,44 @@ def access_errors():
 
 
 def log_export(ctx: "Context", what: str, make):
-    """A download's data function that first records the export in the access log."""
+    """A download button's data function: `make()` builds the file on click, and an export of a
+    student's record by someone else (a coach, an admin) is first recorded in the access log.
+    The student's own downloads and local mode are not logged, as with views (note_visit).
+    Runs when the file is asked for, possibly off the script thread: it reads no session state,
+    only what this run's context decided."""
+    db, viewer, student = ctx.db, ctx.viewer, ctx.student_id
+
     def logged():
-        if ctx.student_id is not None:
+        if not (viewer.is_local or student is None or student == viewer.own_student):
             try:
-                access.log(ctx.db, ctx.viewer, ctx.student_id, "exported", what, now=ctx.now)
+                access.log(db, viewer, student, "exported", what, now=clock.now())
             except (DatabaseFault, access_errors()):
                 pass
         return make()
     return logged
+
+
+STUDENT_PARAMS = ("student", "student_id")
+
+
+def _refuse_asked_by_address(db: Database, viewer: Viewer, students: "Roster", allowed) -> None:
+    """The address never chooses a student (nothing reads it for that). A ?student=... that
+    names a record this viewer may not see (by id, label or name) is an attempt: ignored, and
+    logged as refused once per session."""
+    for param in STUDENT_PARAMS:
+        asked = st.query_params.get(param)
+        if not asked:
+            continue
+        target = asked if asked in students.names else next(
+            (sid for sid in students.ids if asked in (students.labels[sid], students.names[sid])), None)
+        seen = st.session_state.setdefault("_refused_params", set())
+        if target is None or target in allowed or (param, asked) in seen:
+            continue
+        seen.add((param, asked))
+        try:
+            access.log(db, viewer, target, "refused", f"asked for a record that is not theirs in the address (?{param}=)")
+        except (DatabaseFault, access_errors()):
+            pass
 
 
 def context() -> Context:
@@ -294,6 +323,8 @@ def context() -> Context:
         student_id = viewer.own_student if viewer.own_student in allowed else allowed[0] if allowed else None
         if signed_in:
             st.session_state["student_id"] = st.session_state["_kept_student_id"] = student_id
+    if signed_in:
+        _refuse_asked_by_address(db, viewer, students, allowed)
     st.session_state["_viewer_student"] = student_id
     kind = st.session_state.get("_page_kind", "setup")
     return Context(db=db, dataset=dataset, role=viewer.role_for(st.session_state.get("role", "student")),
@@ -302,9 +333,14 @@ def context() -> Context:
 
 
 def read_only_banner(ctx: Context) -> None:
-    if ctx.read_only:
-        st.info(f"Coach view: you see **{md_escape(ctx.student_name)}**'s pages as they do, read-only. "
-                "Switch *I am a* to Student to make changes.", icon=":material/visibility:")
+    """Says whose pages a coach (or an admin) is looking at, read-only, and in local mode how
+    to make changes (signed in, there is no role to switch)."""
+    if not ctx.read_only:
+        return
+    who = "Admin view" if ctx.viewer.is_admin else "Coach view"
+    how = " Switch *I am a* to Student to make changes." if ctx.viewer.is_local else ""
+    st.info(f"{who}: you see **{md_escape(ctx.student_name)}**'s pages as they do, read-only.{how}",
+            icon=":material/visibility:")
 
 
 def require_student(ctx: Context) -> str:

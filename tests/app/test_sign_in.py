@@ -142,3 +142,107 @@ def test_an_admin_adds_a_person_and_deletes_a_student_on_request(centre):
     assert "deleted" in set(access.record_history(db, ids["ben"])["What"])
 
 
+
+
+def test_an_admin_viewing_a_student_is_told_so_as_an_admin(centre):
+    db, ids, sign_in = centre
+    at = sign_in("root@uni.edu")
+    at.switch_page("pages/network.py").run()
+    assert not at.exception
+    banner = at.info[0].value
+    assert banner.startswith("Admin view: you see") and "as their coach" not in banner and "I am a" not in banner
+    assert at.session_state["_viewer"].refusal(ids["ana"], "student") == access.READ_ONLY_ADMIN
+    at = sign_in("cora@uni.edu")
+    at.switch_page("pages/network.py").run()
+    assert at.info[0].value.startswith("Coach view: you see") and "I am a" not in at.info[0].value
+
+
+# every download of a student's record, by the page that offers it
+EXPORTS = {"pages/follow_up.py": ("follow_tab", "Export", {"Follow-ups: calendar (.ics)",
+                                                          "Follow-ups: contacts and touches (.csv)"}),
+           "pages/prep.py": ("prep_tab", "Prep sheet", {"Prep: sheet (Markdown)", "Prep: sheet (HTML)",
+                                                         "Prep: sheet (PDF)"}),
+           "pages/learning.py": ("learning_tab", "Field briefs", {"What I'm learning: data science brief (HTML)",
+                                                                  "What I'm learning: data science brief (PDF)"}),
+           "pages/coach.py": ("coach_tab", "Advising session", {"Coach: session report (HTML)",
+                                                                "Coach: session report (PDF)"})}
+
+
+@pytest.fixture
+def exporting(centre, monkeypatch):
+    """Ana with a conversation held (a field brief) and one to come (a prep sheet); every
+    download button's file is asked for as soon as it is drawn, as a click would."""
+    from datetime import datetime
+
+    from lib import documents, prep, students, ui
+    from tests.factories import agreed_conversation
+    db, ids, sign_in = centre
+    if not documents.pdf_available():
+        pytest.skip(f"PDFs need {documents.FONT_PACKAGE}")
+    students.update_profile(db, ids["ana"], "Ana Alves", fields_of_interest="data science")
+    iid, _ = agreed_conversation(db, ids["ana"], "Maya Chen", datetime(2026, 11, 10, 10))
+    prep.log_conversation(db, ids["ana"], iid, prep.ConversationLog(status="held", takeaways="Learn SQL early."),
+                          TODAY, session.clock.moment_of(TODAY))
+    agreed_conversation(db, ids["ana"], "Carla Diaz", datetime(2026, 11, 27, 10))
+    files = []
+    real = ui.log_export
+
+    def click_at_once(ctx, what, make):
+        files.append(real(ctx, what, make)())
+        return lambda: files[-1]
+    monkeypatch.setattr(ui, "log_export", click_at_once)
+
+    def export_everything(at: AppTest, pages) -> None:
+        for page in pages:
+            tab_key, tab, _ = EXPORTS[page]
+            at.switch_page(page)
+            at.session_state[tab_key] = tab
+            at.run()
+            assert not at.exception, (page, at.exception)
+        assert all(files), "every download built its file"
+    return db, ids, sign_in, export_everything
+
+
+def test_an_export_of_a_students_record_by_their_coach_is_logged(exporting):
+    db, ids, sign_in, export_everything = exporting
+    at = sign_in("cora@uni.edu")
+    export_everything(at, EXPORTS)
+    exports = access.record_history(db, ids["ana"]).query("What == 'exported'")
+    assert set(exports["Who"]) == {"cora@uni.edu"} and set(exports["Role"]) == {"coach"}
+    assert set(exports["Where"]) == set().union(*(labels for _, _, labels in EXPORTS.values()))
+    assert access.record_history(db, ids["ben"]).empty
+
+
+def test_a_students_own_exports_are_not_logged(exporting):
+    db, ids, sign_in, export_everything = exporting
+    at = sign_in("ana@uni.edu")
+    export_everything(at, [p for p in EXPORTS if p != "pages/coach.py"])
+    at.switch_page("pages/my_record.py").run()
+    assert not at.exception
+    assert access.full_log(db).empty
+
+
+def test_log_export_logs_others_and_never_the_student_or_local_mode(centre):
+    db, ids, sign_in = centre
+    from lib.ui.session import Context, log_export
+    cora, ana = access.viewer_for(db, "cora@uni.edu"), access.viewer_for(db, "ana@uni.edu")
+    for viewer in (cora, ana, access.Viewer.local()):
+        ctx = Context(db=db, dataset="mine", role="coach", student_id=ids["ana"], student_name="Ana Alves",
+                      today=TODAY, now=session.clock.moment_of(TODAY), kind="student", viewer=viewer)
+        assert log_export(ctx, "a file", lambda: b"data")() == b"data"
+    log = access.full_log(db)
+    assert list(log["Who"]) == ["cora@uni.edu"] and list(log["What"]) == ["exported"] and list(log["Where"]) == ["a file"]
+
+
+def test_a_student_named_in_the_address_is_never_shown_and_the_attempt_is_logged(centre):
+    db, ids, sign_in = centre
+    at = sign_in("cora@uni.edu")                      # Ana's coach, not Ben's
+    for asked in (ids["ben"], "Ben Bell", ids["ana"]):
+        at.query_params["student"] = asked
+        at.switch_page("pages/network.py").run()
+        assert not at.exception
+        assert at.session_state["_viewer_student"] == ids["ana"]
+        assert "Contact of ben" not in str([df.value for df in at.dataframe])
+    refused = access.full_log(db).query("What == 'refused'")
+    assert list(refused["Whose record"]) == ["Ben Bell", "Ben Bell"] and set(refused["Who"]) == {"cora@uni.edu"}
+    assert set(refused["Where"]) == {"asked for a record that is not theirs in the address (?student=)"}

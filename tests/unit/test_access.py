@@ -52,7 +52,7 @@ def test_admins_come_from_configuration_and_see_everyone(people):
     db, v = people
     root = access.viewer_for(db, "Root@Uni.edu", admins=access.admins_from(" root@uni.edu, other@uni.edu "))
     assert root.is_admin and root.may_see(v["ben"].own_student) and root.can_write(None, "admin")
-    assert root.refusal(v["ben"].own_student, "student") == access.READ_ONLY
+    assert root.refusal(v["ben"].own_student, "student") == access.READ_ONLY_ADMIN
     assert access.admins_from(["A@x.edu", ""]) == {"a@x.edu"}
 
 
