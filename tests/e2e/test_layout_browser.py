@@ -28,6 +28,8 @@ PAGES = (
     ("Follow-ups", ["Due", "Thank-yous", "Keep in touch", "Charts"], "Student"),
     ("My profile", [None], "Student"),
     ("Guided tour", [None], "Student"),
+    ("Your data", [None], "Student"),
+    ("Get started", [None], "Student"),
     ("Coach", [None], "Student"),                                     # what the coach shared, as the student sees it
     ("Coach", ["Cohort", "Advising session", "History"], "Coach"),
 )
