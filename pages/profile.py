@@ -33,11 +33,12 @@ year = student.get("class_year")
 with st.form(form.key("form"), border=True, enter_to_submit=False):
     st.text_input("Your name *", value=text(student["name"]), key=form.key("name"), max_chars=120,
                   disabled=ctx.read_only)
-    left, right = st.columns(2)
+    left, right = st.columns(2)          # one row at a time, so a phone stacks them in reading order
     left.text_input("School", value=text(student.get("school")), key=form.key("school"), max_chars=200,
                     disabled=ctx.read_only)
     right.text_input("Major", value=text(student.get("major")), key=form.key("major"), max_chars=200,
                      disabled=ctx.read_only)
+    left, right = st.columns(2)
     left.text_input("Class year", value="" if year is None or year != year else str(int(year)),
                     key=form.key("year"), max_chars=4, placeholder="e.g. 2027", disabled=ctx.read_only)
     windows = list(method.THANK_YOU_WINDOWS)

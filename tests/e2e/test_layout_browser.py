@@ -108,6 +108,11 @@ def test_every_page_at_laptop_and_phone_sizes(browser, demo_cohort, served_app):
             page.set_viewport_size({"width": 1280, "height": 800})
             if tab:
                 click(page, page.get_by_role("tab", name=tab, exact=True))
+            if tab == "Compose":                                      # a draft and its checks, not an empty picker
+                page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Write to", exact=True)).click()
+                page.get_by_role("option").first.click()
+                wait_idle(page)
+                page.get_by_text("Connection first").first.wait_for()
             capture(page, f"{link}_{tab or 'page'}", tab, findings)
     # the empty states, on a student with nothing yet
     page.set_viewport_size({"width": 1280, "height": 800})
