@@ -85,7 +85,7 @@ def cohort_tab(ctx) -> None:
         "Overdue": shown["overdue"], "Last activity": shown["last_activity"], "Cohort": shown["cohort"]})
     ui.table(table, "No students match.", key="coach_cohort_table", height=420 if len(table) > 11 else "auto",
              column_config={"Last activity": st.column_config.DateColumn(format="D MMM"),
-                            "Stage": st.column_config.TextColumn(width=120),
+                            "Stage": st.column_config.TextColumn(width=145),
                             "Stuck": st.column_config.TextColumn(width=330, help="Hover a cell to read it all")})
     st.caption(ui.doc(coaching.cohort_overview))
     groups_section(ctx, groups)
