@@ -8,9 +8,11 @@ from tests.conftest import TODAY
 from tests.reliability.figures import record
 
 
-def open_connections() -> int:
+def open_connections(folder) -> int:
+    """Open connections to this test's copies (other tests in the same process may hold others)."""
     with dbmodule._open_guard:
-        return sum(1 for path, dbs in dbmodule._open.items() if "session-" in path for d in dbs if not d.closed)
+        return sum(1 for path, dbs in dbmodule._open.items() if path.startswith(str(folder)) and "session-" in path
+                   for d in dbs if not d.closed)
 
 
 def on_disk(folder) -> tuple[int, int]:
@@ -38,7 +40,7 @@ def test_workshop_copies_figure(tmp_path, monkeypatch):
             opened[str(path)] = Database(path, origin=workshop.origin_of(path))
         opened[str(path)].scalar("SELECT count(*) FROM contacts")
         peak_files = max(peak_files, on_disk(workshop._workspace())[0])
-        peak_connections = max(peak_connections, open_connections())
+        peak_connections = max(peak_connections, open_connections(tmp_path))
 
     for i in range(30):
         visit(f"session{i}")
@@ -49,6 +51,6 @@ def test_workshop_copies_figure(tmp_path, monkeypatch):
     files, size = on_disk(workshop._workspace())
     record("workshop copies", sessions=30, resets=20, bound=12, peak_copies_on_disk=peak_files,
            peak_open_connections=peak_connections, removed_when_idle=removed, copies_left=files,
-           bytes_left=size, connections_left=open_connections())
+           bytes_left=size, connections_left=open_connections(tmp_path))
     assert peak_files <= 12 and peak_connections <= 12
-    assert files == 0 and open_connections() == 0
+    assert files == 0 and open_connections(tmp_path) == 0
