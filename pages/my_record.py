@@ -1,12 +1,20 @@
-"""My record (signed-in students): who has looked at my record, download all my data, ask for
+"""My record (signed-in students): what their coach agreed and shared with them, who has looked at my record, download all my data, ask for
 it to be deleted (an admin carries that out). Rules live in lib/access.py and lib/users.py."""
 import streamlit as st
 
-from lib import access, users, ui
+from lib import access, coaching, users, ui
 
 ctx = ui.context()
 student_id = ui.require_student(ctx)
 st.title("My record")
+
+# signed in, a student has no Coach page: what their coach agreed and shared with them is here
+st.subheader("From your coach: action items", help=ui.doc(coaching.action_items_table))
+ui.table(ui.read(ctx, coaching.action_items_table), "No action items yet.", key="record_actions",
+         column_config={c: st.column_config.DateColumn(format="ddd D MMM YYYY") for c in ("Due", "Agreed on")})
+st.subheader("Notes your coach shared", help=ui.doc(coaching.shared_sessions))
+ui.table(ui.read(ctx, coaching.shared_sessions), "Nothing shared yet.", key="record_shared",
+         column_config={"Date": st.column_config.DateColumn(format="ddd D MMM YYYY")})
 
 st.subheader("Who has looked at my record", help=ui.doc(access.record_history))
 ui.table(ui.read(ctx, access.record_history), "Nobody else has looked at your record yet.", key="record_history",

@@ -246,3 +246,19 @@ def test_a_student_named_in_the_address_is_never_shown_and_the_attempt_is_logged
     refused = access.full_log(db).query("What == 'refused'")
     assert list(refused["Whose record"]) == ["Ben Bell", "Ben Bell"] and set(refused["Who"]) == {"cora@uni.edu"}
     assert set(refused["Where"]) == {"asked for a record that is not theirs in the address (?student=)"}
+
+
+def test_a_signed_in_student_reads_what_their_coach_shared_on_my_record(centre):
+    """Signed in, a student has no Coach page: the shared notes and action items are on My record,
+    and a note the coach kept private is not."""
+    from lib import coaching
+    db, ids, sign_in = centre
+    coaching.record_session(db, ids["ana"], TODAY, "Cora", "Shared: two alumni a week", "shared",
+                            [{"text": "Email two alumni", "due_on": None}], TODAY, session.clock.moment_of(TODAY))
+    coaching.record_session(db, ids["ana"], TODAY, "Cora", "Private: seems anxious", "private", [], TODAY,
+                            session.clock.moment_of(TODAY))
+    at = sign_in("ana@uni.edu")
+    at.switch_page("pages/my_record.py").run()
+    assert not at.exception, at.exception
+    text = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert "Email two alumni" in text and "Shared: two alumni a week" in text and "seems anxious" not in text
