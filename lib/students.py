@@ -11,22 +11,21 @@ from lib.db import Database, new_id
 from lib.models import InvalidInput, clean_text
 
 
+def _profile(name, school, major, class_year, fields_of_interest, pitch) -> dict:
+    """A profile's fields, validated the same way when it is created and when it is edited."""
+    return {"name": clean_text(name, "name", required=True, max_len=120), "school": clean_text(school, "school"),
+            "major": clean_text(major, "major"), "class_year": _class_year(class_year),
+            "fields_of_interest": clean_text(fields_of_interest, "fields of interest", max_len=300),
+            "pitch": clean_text(pitch, "pitch", max_len=600)}
+
+
 def create_student(db: Database, name: str, *, school: str | None = None, major: str | None = None,
                    class_year: int | str | None = None, fields_of_interest: str | None = None,
                    pitch: str | None = None, cohort: str | None = None,
                    now: datetime | None = None) -> str:
     """Validate and store a profile; return its id. Raises InvalidInput naming the field."""
-    row = {
-        "id": new_id(),
-        "name": clean_text(name, "name", required=True, max_len=120),
-        "school": clean_text(school, "school"),
-        "major": clean_text(major, "major"),
-        "class_year": _class_year(class_year),
-        "fields_of_interest": clean_text(fields_of_interest, "fields of interest", max_len=300),
-        "pitch": clean_text(pitch, "pitch", max_len=600),
-        "cohort": clean_text(cohort, "cohort", max_len=80),
-        "created_at": now or clock.now(),
-    }
+    row = {"id": new_id(), **_profile(name, school, major, class_year, fields_of_interest, pitch),
+           "cohort": clean_text(cohort, "cohort", max_len=80), "created_at": now or clock.now()}
     with db.write() as cur:
         cur.execute(f"INSERT INTO students ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                     list(row.values()))
@@ -40,14 +39,7 @@ def update_profile(db: Database, student_id: str, name: str, *, school: str | No
     """Change a student's profile in one transaction. The thank-you window applies from now on:
     conversations already held keep the window in force when they were held."""
     from lib import followup, method
-    row = {
-        "name": clean_text(name, "name", required=True, max_len=120),
-        "school": clean_text(school, "school"),
-        "major": clean_text(major, "major"),
-        "class_year": _class_year(class_year),
-        "fields_of_interest": clean_text(fields_of_interest, "fields of interest", max_len=300),
-        "pitch": clean_text(pitch, "pitch", max_len=600),
-    }
+    row = _profile(name, school, major, class_year, fields_of_interest, pitch)
     if thank_you_hours is not None and int(thank_you_hours) not in method.THANK_YOU_WINDOWS:
         raise InvalidInput("thank-you window", "must be " + " or ".join(map(str, method.THANK_YOU_WINDOWS))
                            + " hours")
