@@ -137,7 +137,7 @@ def thank_you_tab(ctx) -> None:
     labels = {row.id: f"{row.contact} · {STATE_LABELS[row.state].lower()} · {row.ended_at:%d %b}"
               for row in pending.itertuples()}
     ui.pick(st, "Conversation", labels, key=form.key("interview"), placeholder="Choose a conversation",
-            on_change=conversation_picked, args=(ctx, form, clock))
+            on_change=form.on(conversation_picked), args=(ctx, form, clock))
     interview = ui.chosen(form.key("interview"))
     if not interview:
         return
@@ -147,7 +147,7 @@ def thank_you_tab(ctx) -> None:
     choices = followup.takeaway_choices(row["takeaways"])
     if choices:
         ui.pick(st, "The takeaway to mention", dict(zip(choices, choices)), key=form.key("takeaway"),
-                on_change=redraft, args=(ctx, form, clock), help="Name one thing you learnt: it shows you listened.")
+                on_change=form.on(redraft), args=(ctx, form, clock), help="Name one thing you learnt: it shows you listened.")
     else:
         st.caption("No takeaways logged for this conversation: add them on the Prep page to name one here.")
     st.text_area("Message", key=form.key("text"), height=200, max_chars=5000)

@@ -102,7 +102,7 @@ def compose_tab(ctx) -> None:
         if current and current not in labels:
             labels[current] = choices.set_index("id")["name"].get(current, "(archived)")
         ui.pick(st, "Write to", labels, key=k("contact"),
-                placeholder="Choose a contact (never-asked and warm ones first)", on_change=contact_changed,
+                placeholder="Choose a contact (never-asked and warm ones first)", on_change=form.on(contact_changed),
                 args=(ctx, form))
     if not ui.chosen(k("contact")):
         right.caption("Pick someone to write to: the draft and its checks appear here.")
@@ -119,9 +119,10 @@ def compose_tab(ctx) -> None:
         channel_col, variant_col = st.columns(2)
         channel_col.radio("Channel", list(CHANNELS), key=k("channel"),
                           format_func=lambda c: drafts.channel_label(c, context),
-                          on_change=regenerate, args=(ctx, form))
+                          on_change=form.on(regenerate), args=(ctx, form))
         variant_col.radio("Variant", list(drafts.VARIANTS), key=k("variant"), format_func=drafts.VARIANTS.get,
-                          on_change=regenerate, args=(ctx, form), horizontal=True, disabled=bool(form["follow_up"]))
+                          on_change=form.on(regenerate), args=(ctx, form), horizontal=True,
+                          disabled=bool(form["follow_up"]))
         suggested, reason = drafts.suggested_channel(context)
         st.caption(f"Suggested: **{drafts.channel_label(suggested, context)}**. {reason} Email first; LinkedIn or social "
                    "messages when there is no email; texts only for family and close friends.")
@@ -133,7 +134,7 @@ def compose_tab(ctx) -> None:
         st.text_area("Message", key=k("text"), height=280, max_chars=5000,
                      help="Edit freely; the checks update when you click outside the box.")
         st.button("Start again from the template", key=k("reset"), icon=":material/restart_alt:",
-                  on_click=regenerate, args=(ctx, form))
+                  on_click=form.on(regenerate), args=(ctx, form))
     with right:
         st.markdown("##### Checks")
         for result in drafts.check(form["text"], form["channel"], context):

@@ -252,11 +252,6 @@ def test_two_students_at_once_see_only_themselves_everywhere(browser, tmp_path, 
             text = fetch(page, "Download as Markdown").decode()
             assert MARKS[who][1] in text
             sees_only(text, who, other[who], "the prep sheet")
-            click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="What I'm learning").first)
-            click(page, page.get_by_role("tab", name="Field briefs", exact=True))
-            text = fetch(page, "Brief to print (HTML)").decode()
-            assert MARKS[who][1] in text or MARKS[who][2] in text
-            sees_only(text, who, other[who], "the field brief")
             click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="My record").first)
             archive = zipfile.ZipFile(io.BytesIO(fetch(page, "Download my data (.zip)")))
             everything = " ".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
