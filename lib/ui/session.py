@@ -141,7 +141,6 @@ def _leave_legacy_multipage_mode() -> None:
         st.rerun()
 
 
-READ_ONLY_MESSAGE = access.READ_ONLY
 
 
 def _coach_guard() -> str | None:
