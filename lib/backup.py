@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 
 from lib import migrations
-from lib.db import Database, harden
+from lib.db import Database
+from lib.store.duckdb import harden
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 1_000_000

@@ -2,7 +2,8 @@
 name in schema_migrations.
 
 To change the schema, append one function at the end of this file, decorated with
-`@migration`; its name is its key. A released migration is never edited or renamed.
+`@migration`; its name is its key. A released migration is never renamed, and what it does
+is never changed (m001 and m006 were rewritten in SQL both engines run, with the same effect).
 Value lists (CHECK ... IN (...)) are written here as literals in the migration that adds
 them, never built from lib.models, so a database made before a vocabulary change keeps the
 constraint it was made with until a migration changes it (tests/unit/test_db.py checks that
@@ -17,11 +18,10 @@ A database that records a migration this code does not know is newer than the co
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
-import duckdb
 
-Migration = Callable[[duckdb.DuckDBPyConnection], None]
+Migration = Callable[[Any], None]     # takes a lib.db.Transaction
 MIGRATIONS: list[Migration] = []
 
 
@@ -33,29 +33,34 @@ def migration(step: Migration) -> Migration:
     return step
 
 
-def _ensure_table(cur: duckdb.DuckDBPyConnection) -> None:
+def _ensure_table(cur) -> None:
     cur.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)""")
 
 
-def recorded(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def recorded(cur) -> list[str]:
     """Names of the migrations this database has applied, in the order applied ([] for a
     database that has none yet)."""
-    exists = cur.execute("""SELECT count(*) FROM information_schema.tables
-                            WHERE table_schema = 'main' AND table_name = 'schema_migrations'""").fetchone()[0]
-    if not exists:
+    if "schema_migrations" not in tables(cur):
         return []
     return [name for (name,) in cur.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()]
 
 
-def unknown(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def tables(cur) -> list[str]:
+    """The database's own tables (DuckDB's schema main, PostgreSQL's public), by name."""
+    return [t for (t,) in cur.execute("""SELECT table_name FROM information_schema.tables
+                                         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+                                         ORDER BY table_name""").fetchall()]
+
+
+def unknown(cur) -> list[str]:
     """Migrations the database records that this code does not know: the file was made or
     upgraded by a newer version of the app. Empty when the code knows them all."""
     known = {step.__name__ for step in MIGRATIONS}
     return [name for name in recorded(cur) if name not in known]
 
 
-def pending(cur: duckdb.DuckDBPyConnection) -> list[str]:
+def pending(cur) -> list[str]:
     """Names of the migrations this database still needs, in order."""
     done = set(recorded(cur))
     return [step.__name__ for step in MIGRATIONS if step.__name__ not in done]
@@ -69,7 +74,7 @@ class NewerSchema(RuntimeError):
         self.names = names
 
 
-def apply(cur: duckdb.DuckDBPyConnection, *, only: list[str] | None = None) -> list[str]:
+def apply(cur, *, only: list[str] | None = None) -> list[str]:
     """Apply the migrations not yet recorded, in order, inside the caller's transaction;
     return the names applied. Refuses (NewerSchema) a database newer than this code.
     `only`: apply just these (a restore rebuilds the schema a backup was made with)."""
@@ -103,7 +108,7 @@ def __getattr__(name: str):
 # --- the migrations, oldest first. Add one by appending a @migration function at the end. ---
 
 @migration
-def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
+def m001_schema(cur) -> None:
     """Every table of the method. Each row belongs to a student (student_id), ids are UUIDs."""
     cur.execute("""
     CREATE TABLE students (
@@ -224,7 +229,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
         category VARCHAR NOT NULL,
         tiara VARCHAR NOT NULL CHECK (tiara IN ('trends', 'insights', 'advice', 'resources', 'assignments')),
         text VARCHAR NOT NULL CHECK (length(trim(text)) > 0),
-        minutes DOUBLE NOT NULL CHECK (minutes > 0),
+        minutes DOUBLE PRECISION NOT NULL CHECK (minutes > 0),
         created_at TIMESTAMP NOT NULL
     );
     CREATE TABLE question_favourites (
@@ -279,13 +284,41 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
     );
     CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
-    -- Weekdays d with a < d <= b. Epoch 1900-01-01 was a Monday. Mirrors
-    -- lib.clock.business_days_between; the 3B7 routine counts these.
+    """)
+
+
+    engine_functions(cur)
+
+
+def engine_functions(cur) -> None:
+    """The SQL functions that differ by engine, defined once each (DuckDB macros, PostgreSQL
+    functions): business_days(a, b) and add_business_days(d, n), mirroring lib.clock.business_days_between and
+    lib.clock.add_business_days (the 3B7 routine counts these; dates before 1900 never
+    occur), and on PostgreSQL round(double precision, n), which DuckDB has built in."""
+    if cur.backend == "postgresql":
+        cur.execute("""
+        -- Weekdays d with a < d <= b. Epoch 1900-01-01 was a Monday.
+        CREATE FUNCTION weekdays_through(d date) RETURNS integer LANGUAGE sql IMMUTABLE AS
+            $$ SELECT ((d - DATE '1900-01-01') / 7) * 5 + least((d - DATE '1900-01-01') % 7 + 1, 5) $$;
+        CREATE FUNCTION business_days(a date, b date) RETURNS integer LANGUAGE sql IMMUTABLE AS
+            $$ SELECT weekdays_through(b) - weekdays_through(a) $$;
+        -- The date n business days after d (a weekend d counts from the Friday before).
+        CREATE FUNCTION friday_floor(d date) RETURNS date LANGUAGE sql IMMUTABLE AS
+            $$ SELECT d - greatest(CAST(extract(isodow FROM d) AS integer) - 5, 0) $$;
+        CREATE FUNCTION add_business_days(d date, n integer) RETURNS date LANGUAGE sql IMMUTABLE AS
+            $$ SELECT CASE WHEN n = 0 THEN d ELSE friday_floor(d) + ((n / 5) * 7 + n % 5
+                + CASE WHEN CAST(extract(isodow FROM friday_floor(d)) AS integer) + n % 5 > 5 THEN 2 ELSE 0 END) END $$;
+        -- DuckDB rounds a double to n places; PostgreSQL only a numeric: one meaning for both.
+        CREATE FUNCTION round(x double precision, n integer) RETURNS double precision LANGUAGE sql IMMUTABLE AS
+            $$ SELECT CAST(round(CAST(x AS numeric), n) AS double precision) $$;
+        """)
+        return
+    cur.execute("""
+    -- Weekdays d with a < d <= b. Epoch 1900-01-01 was a Monday.
     CREATE MACRO weekdays_through(d) AS
         ((d - DATE '1900-01-01') // 7) * 5 + least((d - DATE '1900-01-01') % 7 + 1, 5);
     CREATE MACRO business_days(a, b) AS weekdays_through(b) - weekdays_through(a);
     -- The date n business days after d (a weekend d counts from the Friday before).
-    -- Mirrors lib.clock.add_business_days.
     CREATE MACRO friday_floor(d) AS
         d - CAST(greatest(isodow(d) - 5, 0) AS INTEGER);
     CREATE MACRO add_business_days(d, n) AS CASE WHEN n = 0 THEN d ELSE
@@ -295,7 +328,7 @@ def m001_schema(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 @migration
-def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
+def m002_network(cur) -> None:
     """The network map: LinkedIn connection dates, the LAMP list as a flag on organisations
     (contacts and imports also create organisations that are not targets), and an
     revision on the records people edit, so an edit made on a stale copy is refused instead
@@ -311,14 +344,14 @@ def m002_network(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 @migration
-def m003_prep(cur: duckdb.DuckDBPyConnection) -> None:
+def m003_prep(cur) -> None:
     """Interview prep: what the student most wants from a conversation (it steers the
     question suggestions)."""
     cur.execute("ALTER TABLE interviews ADD COLUMN goal VARCHAR")
 
 
 @migration
-def m004_checklists_for_scheduled_conversations(cur: duckdb.DuckDBPyConnection) -> None:
+def m004_checklists_for_scheduled_conversations(cur) -> None:
     """Conversations still scheduled that were made before the checklist existed get their
     checklist and closing questions now (this used to happen when the Prep page showed them)."""
     from lib import clock, prep          # at run time: prep imports lib.db, which imports this module
@@ -331,7 +364,7 @@ def m004_checklists_for_scheduled_conversations(cur: duckdb.DuckDBPyConnection) 
 
 
 @migration
-def m005_thank_you_window_kept_with_the_conversation(cur: duckdb.DuckDBPyConnection) -> None:
+def m005_thank_you_window_kept_with_the_conversation(cur) -> None:
     """The thank-you window (hours) in force when a conversation was held is stored with it,
     so changing the setting later does not re-grade it (NULL: held since the student last
     changed the setting, so the student's current window). Conversations held so far keep
@@ -344,30 +377,26 @@ def m005_thank_you_window_kept_with_the_conversation(cur: duckdb.DuckDBPyConnect
 
 
 @migration
-def m006_organisation_key(cur: duckdb.DuckDBPyConnection) -> None:
+def m006_organisation_key(cur) -> None:
     """Organisations get one stored identity key, computed once when the row is written and
     compared in SQL: the name with its spacing collapsed, casefolded ('Straße GmbH' and
     'STRASSE GmbH' are both 'strasse gmbh'). Written here as it was when this step was made."""
-    import pandas as pd
     cur.execute("ALTER TABLE organisations ADD COLUMN name_key VARCHAR")
     rows = cur.execute("SELECT CAST(id AS VARCHAR), name FROM organisations").fetchall()
-    if rows:
-        keys = pd.DataFrame({"id": [oid for oid, _ in rows], "name_key": [" ".join(n.split()).casefold() for _, n in rows]})
-        cur.register("organisation_keys", keys)
-        cur.execute("""UPDATE organisations SET name_key = k.name_key FROM organisation_keys k
-                       WHERE organisations.id = CAST(k.id AS UUID)""")
-        cur.unregister("organisation_keys")
+    for oid, name in rows:
+        cur.execute("UPDATE organisations SET name_key = ? WHERE id = CAST(? AS UUID)",
+                    [" ".join(name.split()).casefold(), oid])
 
 
 @migration
-def m007_intro_per_conversation(cur: duckdb.DuckDBPyConnection) -> None:
+def m007_intro_per_conversation(cur) -> None:
     """Each conversation can have its own intro ("My intro"); NULL means the student's pitch
     from their profile, so changing one conversation's intro changes no other."""
     cur.execute("ALTER TABLE interviews ADD COLUMN intro VARCHAR")
 
 
 @migration
-def m008_people_roles_and_access_log(cur: duckdb.DuckDBPyConnection) -> None:
+def m008_people_roles_and_access_log(cur) -> None:
     """Sign-in (issue 18): the people who may sign in, with one role each; the student record a
     student user owns (one user per record); which students each coach advises (cohort groups
     are students.cohort, already there); and the access log: who viewed or exported whose
@@ -406,7 +435,7 @@ def m008_people_roles_and_access_log(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 @migration
-def m009_learning(cur: duckdb.DuckDBPyConnection) -> None:
+def m009_learning(cur) -> None:
     """What I'm learning: terms a student adds to the vocabulary, and whether they share the
     counts mined from their notes with their coach (off until they say so)."""
     cur.execute("""
@@ -424,8 +453,17 @@ def m009_learning(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 @migration
-def m010_who_suggested_a_referral(cur: duckdb.DuckDBPyConnection) -> None:
+def m010_who_suggested_a_referral(cur) -> None:
     """A referral's to-do keeps who suggested them: one person can be suggested by several."""
     cur.execute("ALTER TABLE tasks ADD COLUMN suggested_by UUID")
     cur.execute("""UPDATE tasks SET suggested_by = c.referred_by FROM contacts c
                    WHERE c.id = tasks.contact_id AND tasks.kind = 'referral_outreach'""")
+
+
+@migration
+def m011_data_versions(cur) -> None:
+    """Freshness the database holds: one version per student (their data changed) and one
+    for everyone ('*'), bumped inside each write's own transaction, so every process (and
+    every machine) sees another's write on its next page."""
+    cur.execute("""CREATE TABLE data_versions (scope VARCHAR PRIMARY KEY, version BIGINT NOT NULL)""")
+    cur.execute("INSERT INTO data_versions VALUES ('*', 0)")

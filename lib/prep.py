@@ -112,12 +112,10 @@ def sync_question_bank(db: Database, now: datetime) -> int:
         return 0
     rows = bank_rows()
     with db.write(internal=True) as cur:
-        cur.register("bank", pd.DataFrame(rows).assign(created_at=now))
-        cur.execute("""INSERT INTO questions BY NAME SELECT * FROM bank
-                       ON CONFLICT (id) DO UPDATE SET category = excluded.category, tiara = excluded.tiara,
-                                                      minutes = excluded.minutes, text = excluded.text""")
-        cur.unregister("bank")
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('question_bank_sha256', ?)", [digest])
+        cur.insert_frame("questions", pd.DataFrame(rows).assign(created_at=now),
+                         conflict=("id",), update=("category", "tiara", "minutes", "text"))
+        cur.execute("""INSERT INTO meta VALUES ('question_bank_sha256', ?)
+                       ON CONFLICT (key) DO UPDATE SET value = excluded.value""", [digest])
     return len(rows)
 
 
