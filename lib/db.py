@@ -60,6 +60,15 @@ class DiskFull(DatabaseFault):
     """A write could not be saved because the disk is full; nothing of it was kept."""
 
 
+class ConstraintViolation(ValueError):
+    """A write broke one of the database's own rules (a CHECK, a unique key); nothing of it
+    was kept. `constraint` names the rule when the engine says which."""
+
+    def __init__(self, message: str, constraint: str | None = None):
+        super().__init__(message)
+        self.constraint = constraint
+
+
 class ReadOnlyView(RuntimeError):
     """A write was attempted where the viewer may only look (a coach on a student's pages)."""
 
@@ -318,12 +327,15 @@ class Database:
         leaves the others' cached pages warm; cohort-wide reads (None) with any write. A copy
         (`origin`) that nothing has changed keys as its origin: 30 workshop copies read once."""
         versions = self.versions()
-        if self._origin and versions == self._baseline:
-            return (self._origin, "unchanged copy")
         if student_id is None:
             version: Any = sum(versions.values())
+            unchanged = versions == self._baseline
         else:
-            version = versions.get(ALL_STUDENTS, 0), versions.get(str(student_id), 0)
+            scopes = (ALL_STUDENTS, str(student_id))
+            version = tuple(versions.get(scope, 0) for scope in scopes)
+            unchanged = version == tuple(self._baseline.get(scope, 0) for scope in scopes)
+        if self._origin and unchanged:
+            return (self._origin, "unchanged copy")
         return (self.path, self._opened, version)
 
     def remember(self, key: tuple, student_id: str | None, compute: Callable[[], Any]) -> Any:
@@ -351,6 +363,10 @@ class Database:
         """Names of the migrations this database records, in the order applied."""
         with self.reading() as cur:
             return migrations.recorded(cur)
+
+    def check_constraints(self, table: str) -> list[str]:
+        """The CHECK expressions of `table`, as the engine writes them back."""
+        raise NotImplementedError
 
     def tables(self) -> list[str]:
         """The app's tables, by name."""

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from lib import migrations
-from lib.db import (Database, upsert_clause, DatabaseFault, DatabaseLocked, DamagedDatabase, DiskFull, ReadOnlyDatabase,
+from lib.db import (ConstraintViolation, Database, upsert_clause, DatabaseFault, DatabaseLocked, DamagedDatabase, DiskFull, ReadOnlyDatabase,
                     Transaction, _first_line, lock_for, newer_schema_message)
 
 # No extension is ever fetched or loaded behind our back.
@@ -146,6 +146,8 @@ class DuckDBDatabase(Database):
                 _rollback(cur)
                 if isinstance(exc, duckdb.Error) and write_fault(self.path, exc):
                     raise write_fault(self.path, exc) from None
+                if isinstance(exc, duckdb.ConstraintException):
+                    raise ConstraintViolation(_first_line(str(exc))) from exc
                 raise
             try:
                 cur.commit()
@@ -154,7 +156,13 @@ class DuckDBDatabase(Database):
                 fault = write_fault(self.path, exc)
                 if fault:
                     raise fault from None
+                if isinstance(exc, duckdb.ConstraintException):
+                    raise ConstraintViolation(_first_line(str(exc))) from exc
                 raise
+
+    def check_constraints(self, table: str) -> list[str]:
+        return [e for (e,) in self.rows("""SELECT expression FROM duckdb_constraints()
+                                           WHERE table_name = ? AND constraint_type = 'CHECK'""", [table])]
 
     def checkpoint(self) -> None:
         with self._lock, self._con.cursor() as cur:

@@ -8,6 +8,9 @@ the DuckDB store does), so a session's write never interleaves with another's he
 
 SQL arrives in the one dialect lib/ writes (`?` and `$name` parameters); it is translated
 to psycopg's placeholders once per statement text, outside quoted strings and comments.
+Values are bound on the client (psycopg's ClientCursor, properly quoted, never pasted as
+text): lib's SQL uses one parameter in several places and tests `$x IS NULL`, which
+server-side binding can't type, while DuckDB can.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
-from lib.db import (Database, DatabaseFault, DiskFull, ReadOnlyDatabase, Transaction, _first_line,
+from lib.db import (ConstraintViolation, Database, DatabaseFault, DiskFull, ReadOnlyDatabase, Transaction, _first_line,
                     lock_for, upsert_clause)
 
 POOL_SIZE = 8                   # connections per process: sessions read at once, write one at a time
@@ -240,7 +243,8 @@ class PostgresDatabase(Database):
         self._begin_common(origin)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, name="coffeechat",
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
-                                            "application_name": "coffeechat"})
+                                            "application_name": "coffeechat",
+                                            "cursor_factory": psycopg.ClientCursor})
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         except Exception as exc:           # PoolTimeout: nothing answered
@@ -279,8 +283,15 @@ class PostgresDatabase(Database):
             try:
                 with self._pool.connection() as conn, conn.transaction():
                     yield PostgresTransaction(conn, self.path)
+            except psycopg.errors.IntegrityError as exc:
+                raise ConstraintViolation(_first_line(str(exc)), exc.diag.constraint_name) from exc
             except psycopg.OperationalError as exc:
                 raise connection_fault(self.path, exc) from None
+
+    def check_constraints(self, table: str) -> list[str]:
+        return [e for (e,) in self.rows("""SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                                           JOIN pg_class t ON t.oid = c.conrelid
+                                           WHERE t.relname = ? AND c.contype = 'c'""", [table])]
 
     def _serialise_migrations(self, tx: Transaction) -> None:
         tx.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")

@@ -306,6 +306,7 @@ def context() -> Context:
     signed_in = signed_in_mode()
     dataset = "demo" if workshop.enabled() else "mine" if signed_in else st.session_state.get("dataset", "mine")
     db = _open(_dataset_path(dataset))
+    db.pin_versions()            # read once per run: another process's write shows on this page
     viewer = _viewer(db)
     st.session_state["_viewer"] = viewer          # for the write guard; set here on every run
     if not viewer.known:

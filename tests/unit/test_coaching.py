@@ -107,12 +107,12 @@ def test_last_activity_is_what_happened_not_what_was_scheduled(db, now):
         cur.execute("""INSERT INTO contacts (id, student_id, name, warmth, source, created_at)
                        VALUES (?, ?, 'Carla', 'warm', 'alumni', '2026-09-01')""", [contact, sid])
         cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, replied_on, outcome,
-                       created_at) VALUES (uuid(), ?, ?, 'email', '2026-10-01', '2026-10-03', 'agreed', '2026-10-01')""",
+                       created_at) VALUES (gen_random_uuid(), ?, ?, 'email', '2026-10-01', '2026-10-03', 'agreed', '2026-10-01')""",
                     [sid, contact])
         for at, status, thanks in (("2026-10-10 10:00", "held", "2026-10-10 18:00"), ("2026-11-17 10:00", "scheduled", None),
                                    ("2026-11-18 10:00", "cancelled", None), ("2026-11-27 10:00", "scheduled", None)):
             cur.execute("""INSERT INTO interviews (id, student_id, contact_id, scheduled_at, format, status,
-                           thank_you_sent_at, created_at) VALUES (uuid(), ?, ?, ?, 'video', ?, ?, '2026-10-03')""",
+                           thank_you_sent_at, created_at) VALUES (gen_random_uuid(), ?, ?, ?, 'video', ?, ?, '2026-10-03')""",
                         [sid, contact, at, status, thanks])
     row = coaching.cohort_overview(db, TODAY, now).set_index("name").loc["Quiet"]
     assert pd.Timestamp(row["last_activity"]).date() == date(2026, 10, 10)

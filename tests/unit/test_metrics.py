@@ -61,14 +61,14 @@ def data(db):
                         [cid(80 + n), A, cid(contact), at, minutes, status, thanks])
         cur.execute("""INSERT INTO prep_items (id, student_id, interview_id, item_key, label, position, due_on,
                        done_at, created_at) VALUES
-                       (uuid(), ?, ?, 'confirm', 'Confirm', 1, '2026-11-19', NULL, now()),
-                       (uuid(), ?, ?, 'research_org', 'Research', 2, '2026-11-18', '2026-11-18', now())""",
+                       (gen_random_uuid(), ?, ?, 'confirm', 'Confirm', 1, '2026-11-19', NULL, now()),
+                       (gen_random_uuid(), ?, ?, 'research_org', 'Research', 2, '2026-11-18', '2026-11-18', now())""",
                     [A, cid(84), A, cid(84)])
         cur.execute("""INSERT INTO action_items (id, student_id, text, due_on, done_at, created_at) VALUES
-                       (uuid(), ?, 'Open item', '2026-11-20', NULL, now()),
-                       (uuid(), ?, 'Done item', '2026-11-01', '2026-11-01', now())""", [A, A])
+                       (gen_random_uuid(), ?, 'Open item', '2026-11-20', NULL, now()),
+                       (gen_random_uuid(), ?, 'Done item', '2026-11-01', '2026-11-01', now())""", [A, A])
         cur.execute("""INSERT INTO tasks (id, student_id, kind, title, due_on, created_at) VALUES
-                       (uuid(), ?, 'other', 'Overdue to-do', '2026-11-18', now()),
+                       (gen_random_uuid(), ?, 'other', 'Overdue to-do', '2026-11-18', now()),
                        (?, ?, 'other', 'Snoozed to-do', '2026-11-17', now())""", [A, cid(99), A])
         cur.execute("INSERT INTO snoozes VALUES (?, ?, '2026-11-21')", [A, f"task:{cid(99)}"])
     return db
@@ -180,7 +180,7 @@ def test_archived_contacts_leave_every_future_facing_list_and_count(db, ada, now
     _, upcoming = agreed_conversation(db, ada, "Upcoming", on(24))                          # prep items
     with db.write() as cur:
         cur.execute("""INSERT INTO tasks (id, student_id, kind, title, contact_id, due_on, created_at)
-                       VALUES (uuid(), ?, 'other', 'Send Asked the article', ?, '2026-11-19', now())""", [ada, asked])
+                       VALUES (gen_random_uuid(), ?, 'other', 'Send Asked the article', ?, '2026-11-19', now())""", [ada, asked])
     people = [asked, thanked, unlogged, upcoming]
     before = followup.due_items(db, ada, TODAY, now, horizon_days=30)
     assert set(before["kind"]) >= {"follow_up", "second_contact", "thank_you", "log_conversation", "prep", "task"}
@@ -222,7 +222,7 @@ def test_a_passed_unlogged_conversation_keeps_one_item(db, ada, now):
 def test_later_this_week_means_up_to_sunday(db, ada, now):
     with db.write() as cur:
         for text, due_on in (("Saturday", "2026-11-21"), ("Sunday", "2026-11-22"), ("Monday", "2026-11-23")):
-            cur.execute("INSERT INTO action_items (id, student_id, text, due_on, created_at) VALUES (uuid(), ?, ?, ?, now())",
+            cur.execute("INSERT INTO action_items (id, student_id, text, due_on, created_at) VALUES (gen_random_uuid(), ?, ?, ?, now())",
                         [ada, text, due_on])
     week = followup.week_ahead(db, ada, TODAY, now)                            # TODAY is a Friday
     assert week["title"].tolist() == ["Saturday", "Sunday"]

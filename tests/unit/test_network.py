@@ -191,7 +191,7 @@ def test_graph_counts_engagement_and_charts_group_by_warmth(db, student, now):
     db_rows = db.rows
     with db.write() as cur:
         cur.execute("""INSERT INTO outreach_requests (id, student_id, contact_id, channel, sent_on, created_at)
-                       VALUES (uuid(), ?, ?, 'email', DATE '2026-11-02', ?)""", [student, carla, now])
+                       VALUES (gen_random_uuid(), ?, ?, 'email', DATE '2026-11-02', ?)""", [student, carla, now])
     nodes = network.graph(db, student, TODAY).set_index("name")
     assert nodes.loc["Carla", "requests"] == 1 and nodes.loc["Ben", "referred_by"] == carla
     by_org = network.warmth_by_organisation(db, student, TODAY)
