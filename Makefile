@@ -6,8 +6,10 @@ PORT   ?= 8501
 # Local mode (no [auth] in .streamlit/secrets.toml) serves this machine only. A career centre's
 # server, with sign-in configured, sets ADDRESS=0.0.0.0 (behind its HTTPS proxy).
 ADDRESS ?= localhost
+# make cluster: this many Streamlit processes behind nginx on $(PORT) (README, Deployment).
+PROCESSES ?= 2
 
-.PHONY: run test demo workshop bench browser spreadsheet documents clean
+.PHONY: run test demo workshop bench browser spreadsheet documents postgres nginx cluster clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -67,8 +69,36 @@ documents:
 		echo "Install them with: sudo apt-get install fonts-dejavu-core fonts-droid-fallback poppler-utils"; \
 	fi
 
-test: $(VENV)/.dev browser spreadsheet documents
+# The suite starts its own PostgreSQL 15 servers (tools/postgres.py), in temp folders.
+postgres:
+	@if [ -x /usr/lib/postgresql/15/bin/initdb ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's postgresql for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL 15 is missing and cannot be installed here (not root): its tests will be skipped."; \
+		echo "Install it with: sudo apt-get install postgresql"; \
+	fi
+
+# make cluster and its test put Debian's nginx in front of the Streamlit processes.
+nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's nginx for make cluster..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+		echo "nginx is missing and cannot be installed here (not root): make cluster cannot run, its test is skipped."; \
+		echo "Install it with: sudo apt-get install nginx"; \
+	fi
+
+test: $(VENV)/.dev browser spreadsheet documents postgres nginx
 	$(PY) -m pytest
+
+# $(PROCESSES) Streamlit processes (ports 8601...) behind nginx on 127.0.0.1:$(PORT), sticky by cookie.
+# COFFEECHAT_DB=postgresql://... is shared by them; anything else starts a local PostgreSQL in
+# build/cluster/postgres. CLUSTER_DB=workshop: workshop copies instead. Ctrl-C stops everything.
+cluster: $(VENV)/.runtime postgres nginx
+	$(PY) -m tools.cluster --processes $(PROCESSES) --port $(PORT)
 
 # Figures, not tests: page reruns, stats, import and chart sizes at 1, 50 and 2,000 students.
 bench: $(VENV)/.dev

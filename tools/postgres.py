@@ -53,6 +53,10 @@ class PostgresFailed(RuntimeError):
     """initdb, pg_ctl or createdb failed; the message carries the end of the server's log."""
 
 
+class FolderUnreachable(PostgresFailed):
+    """We are root and the postgres user cannot reach the folder (a parent is closed, 0700)."""
+
+
 def bin_dir() -> Path:
     return Path(os.environ.get(BIN_ENV) or DEFAULT_BIN)
 
@@ -174,7 +178,7 @@ def _prepare(folder: Path) -> None:
             os.chown(path, owner.pw_uid, owner.pw_gid, follow_symlinks=False)
         check = _run_as_owner(["test", "-w", str(folder), "-a", "-x", str(folder)], cwd=Path("/"))
         if check.returncode != 0:
-            raise PostgresFailed(f"the '{OS_USER}' user cannot reach {folder}: a folder above it is closed to "
+            raise FolderUnreachable(f"the '{OS_USER}' user cannot reach {folder}: a folder above it is closed to "
                                  "other users (mode 0700?). Choose a folder every user can pass through, "
                                  "or leave it to temporary_server() (a new folder under /tmp)")
     data = folder / "data"
