@@ -312,7 +312,8 @@ def cluster(processes: int = 2, port: int = 8501, address: str = "127.0.0.1",
     folder.mkdir(parents=True, exist_ok=True)
     if _leftovers(folder):
         raise ClusterFailed(f"a cluster is already running from {folder} (pids {sorted(_leftovers(folder).values())}): "
-                            "stop it first (Ctrl-C, or python -m tools.cluster stop)")
+                            "stop it first (Ctrl-C, or python -m tools.cluster stop"
+                            + ("" if folder == DEFAULT_FOLDER.resolve() else f" --folder {folder}") + ")")
     ports = list(backend_ports) if backend_ports else [free_port() for _ in range(processes)]
     if len(ports) != processes or len(set(ports)) != processes or port in ports:
         raise ValueError(f"{processes} distinct backend ports needed, other than {port}: got {ports}")
@@ -421,7 +422,9 @@ def _local_postgres(folder: Path, stack: ExitStack, say: Callable[[str], None]) 
         url = postgres.start(where)
     except postgres.FolderUnreachable:
         import tempfile
-        where = Path(tempfile.gettempdir()) / f"coffeechat-cluster-postgres-{os.getuid()}-{abs(hash(str(folder))) % 10**8}"
+        import hashlib
+        digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]    # the same folder every run
+        where = Path(tempfile.gettempdir()) / f"coffeechat-cluster-postgres-{os.getuid()}-{digest}"
         say(f"(the postgres user cannot reach {folder}: its server lives in {where})")
         already = postgres.running_port(where) is not None
         url = postgres.start(where)
