@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from lib import backup, clock, demo, exports, linkedin, metrics
-from lib.db import Database, DatabaseFault, default_path, demo_path
+from lib.db import Database, DatabaseFault, default_path, demo_path, is_url
 from lib.models import InvalidInput
 from lib.students import create_student, list_students, resolve_student
 
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     init = commands.add_parser("init", help="create or migrate a database")
-    init.add_argument("--db", help=f"database file (default {default_path()})")
+    init.add_argument("--db", help=f"database file or postgresql:// URL (default {default_path()})")
 
     students = commands.add_parser("students", help="list students, or add one")
     students.add_argument("--db")
@@ -90,7 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--db")
     res = commands.add_parser("restore", help="import a backup into a new database file and compare it")
     res.add_argument("folder", metavar="DIR")
-    res.add_argument("--db", required=True, help="the new database file to create")
+    res.add_argument("--db", required=True, help="the new database file to create, or an empty PostgreSQL database (postgresql://...)")
+    cpy = commands.add_parser("copy", help="copy a whole database (a DuckDB file or a postgresql:// URL) into a new "
+                              "file or an empty PostgreSQL database, checked table by table")
+    cpy.add_argument("--from", dest="source", metavar="PATH_OR_URL", required=True)
+    cpy.add_argument("--to", dest="destination", metavar="PATH_OR_URL", required=True)
     chk = commands.add_parser("check", help="integrity: schema version and orphan rows (exit 1 on a problem)")
     chk.add_argument("--db")
     chk.add_argument("--json", action="store_true")
@@ -135,6 +139,8 @@ def run(argv: list[str]) -> int:
         return _export(args)
     if args.command in ("backup", "restore", "check"):
         return _backup_commands(args)
+    if args.command == "copy":
+        return _copy(args)
     if args.command == "users":
         return _users(args)
     if args.command == "learning":
@@ -146,6 +152,24 @@ def run(argv: list[str]) -> int:
     raise UsageError(f"unknown command {args.command!r}")
 
 
+def _copy(args: argparse.Namespace) -> int:
+    from lib import transfer
+    if not is_url(args.source) and not Path(args.source).is_file():
+        raise UsageError(f"--from: no database at {args.source}")
+    try:
+        result = transfer.copy(args.source, args.destination)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"copied {result['tables']} tables, {result['rows']:,} rows into {_shown(args.destination)}; "
+          "every table's row count and checksum match the source")
+    return 0
+
+
+def _shown(target: str) -> str:
+    from lib.store.postgres import redacted
+    return redacted(target) if is_url(target) else target
+
+
 def _backup_commands(args: argparse.Namespace) -> int:
     try:
         if args.command == "backup":
@@ -155,7 +179,7 @@ def _backup_commands(args: argparse.Namespace) -> int:
             print(f"backed up {len(manifest['tables'])} tables, {rows:,} rows into {args.out}")
             return 0
         if args.command == "restore":
-            result = backup.restore(Path(args.folder), Path(args.db))
+            result = backup.restore(Path(args.folder), args.db if is_url(args.db) else Path(args.db))
             print(f"restored {result['tables']} tables, {result['rows']:,} rows into {args.db}; "
                   f"{len(result['differences'])} differences")
             for line in result["differences"]:
@@ -232,7 +256,12 @@ def _open_existing(db_arg: str | None, extra_dirs: tuple = ()) -> Database:
     """Open a database that must already exist: reading a mistyped path creates nothing.
     A file that can only be read (newer schema, read-only file) opens with a note on stderr;
     a write to it is then refused with a message."""
-    path = Path(db_arg) if db_arg else default_path()
+    target = db_arg or default_path()
+    if is_url(str(target)):
+        db = Database(str(target), extra_dirs=extra_dirs)
+        _note_read_only(db)
+        return db
+    path = Path(target)
     try:
         missing = not path.exists()
     except OSError:          # e.g. a name too long: Database() says so

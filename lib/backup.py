@@ -2,6 +2,12 @@
 manifest of per-table row counts and checksums, restore it into a new file and prove it
 came back equal, and check a database's integrity (schema version, orphan rows).
 
+A PostgreSQL database is backed up the same way, through a DuckDB file staged by
+lib.transfer (the same manifest, the same Parquet), and restored into an empty PostgreSQL
+database by restoring into a staged DuckDB file, then copying it. The checksums are
+lib.transfer.fingerprints, the same on both engines; a backup made before they were (a
+manifest whose checksums are bare numbers) is checked with DuckDB's own row hash.
+
 A backup is untrusted input (it may have been moved, shared or edited). Restore never runs
 SQL from it: the schema comes from our own migrations (the ones the manifest names), each
 table is loaded only from its Parquet file inside the backup folder (the resolved path must
@@ -22,9 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from lib import migrations
-from lib.db import Database
-from lib.store.duckdb import harden
+from lib import migrations, transfer
+from lib.db import Database, is_url
+from lib.store.duckdb import DuckDBTransaction, harden
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 1_000_000
@@ -46,19 +52,26 @@ REFERENCES = (
 )
 
 
-def _tables(cur) -> list[str]:
-    return [t for (t,) in cur.execute("""SELECT table_name FROM information_schema.tables
-                                         WHERE table_schema = 'main' AND table_type = 'BASE TABLE'
-                                         ORDER BY table_name""").fetchall()]
+def fingerprints(source) -> dict[str, dict]:
+    """Per table: row count and checksum (lib.transfer.fingerprints) of a Database, or of a
+    transaction already open on one."""
+    if isinstance(source, Database):
+        with source.snapshot() as cur:
+            return transfer.fingerprints(cur)
+    return transfer.fingerprints(source)
 
 
-def fingerprints(cur) -> dict[str, dict]:
-    """Per table: row count and an order-independent checksum of every row's contents."""
+def legacy_fingerprints(cur) -> dict[str, dict]:
+    """The checksums backups had before they were portable: DuckDB's hash of each row."""
     result = {}
-    for table in _tables(cur):
+    for table in migrations.tables(cur):
         rows, checksum = cur.execute(f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{table}" t').fetchone()
         result[table] = {"rows": int(rows), "checksum": str(checksum)}
     return result
+
+
+def _is_legacy(manifest: dict) -> bool:
+    return any(not t["checksum"].startswith(transfer.CHECKSUM + ":") for t in manifest["tables"].values())
 
 
 def backup(db: Database, out: Path) -> dict:
@@ -67,20 +80,34 @@ def backup(db: Database, out: Path) -> dict:
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} is not empty; back up into a new folder")
     out.mkdir(parents=True, exist_ok=True)
-    # the write lock keeps writers out while we export; a read-only file has none to keep out
-    with (db.cursor() if db.read_only else db.write(internal=True)) as cur:
+    if db.backend != "duckdb":           # staged through a DuckDB file: one format for every backup
+        with tempfile.TemporaryDirectory(prefix="backup-staging-") as staging:
+            stage = Path(staging) / "stage.duckdb"
+            transfer.copy_from(db, stage)
+            with Database(stage, extra_dirs=(out.resolve().parent,)) as staged:
+                manifest = _export(staged, out, source=db.path)
+        return manifest
+    return _export(db, out, source=db.path)
+
+
+def _export(db: Database, out: Path, source: str) -> dict:
+    # one snapshot: writes made meanwhile are in the next backup, never half in this one
+    with db.snapshot() as cur:
         manifest = {"schema_version": db.schema_version(), "migrations": migrations.recorded(cur),
                     "made_at": datetime.now().isoformat(timespec="seconds"),
-                    "source": db.path, "tables": fingerprints(cur)}
+                    "source": source, "tables": transfer.fingerprints(cur)}
         cur.execute(f"EXPORT DATABASE '{_quoted(out)}' (FORMAT parquet)")
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
 
 
-def restore(folder: Path, target: Path) -> dict:
-    """Rebuild a backup into a new database file and compare it with the manifest.
-    Returns {"tables": n, "rows": n, "differences": [...]}; with differences the new file is
-    not kept. Raises ValueError, naming the file or table, for a backup it refuses."""
+def restore(folder: Path, target: Path | str) -> dict:
+    """Rebuild a backup into a new database file (or an empty PostgreSQL database, by URL)
+    and compare it with the manifest. Returns {"tables": n, "rows": n, "differences": [...]};
+    with differences nothing is kept. Raises ValueError, naming the file or table, for a
+    backup it refuses."""
+    if is_url(str(target)):
+        return _restore_to_server(Path(folder), str(target))
     folder, target = Path(folder), Path(target)
     if not folder.is_dir():
         raise ValueError(f"{folder} is not a folder; unzip the backup first, then restore the folder")
@@ -102,6 +129,21 @@ def restore(folder: Path, target: Path) -> dict:
             leftover.unlink(missing_ok=True)
     return {"tables": len(restored), "rows": sum(t["rows"] for t in restored.values()),
             "differences": differences}
+
+
+def _restore_to_server(folder: Path, url: str) -> dict:
+    """Into a staged DuckDB file (checked against the manifest), then copied whole (checked again)."""
+    if folder.is_dir() and (folder / MANIFEST).is_file() and _is_legacy(read_manifest(folder.resolve())):
+        raise ValueError("this backup was made before checksums were the same on every engine: restore it "
+                         "into a DuckDB file first (--db FILE), then copy that file: python -m lib copy")
+    with tempfile.TemporaryDirectory(prefix="restore-staging-") as staging:
+        stage = Path(staging) / "stage.duckdb"
+        result = restore(folder, stage)
+        if result["differences"]:
+            return result
+        with Database(stage) as staged:
+            copied = transfer.copy_from(staged, url)
+    return {"tables": copied["tables"], "rows": copied["rows"], "differences": []}
 
 
 def read_manifest(folder: Path) -> dict:
@@ -149,10 +191,11 @@ def _rebuild(folder: Path, manifest: dict, building: Path) -> dict:
                                                 "autoload_known_extensions": False})
     try:
         harden(con, [folder])
-        with con.cursor() as cur:
-            cur.begin()
+        with con.cursor() as raw:
+            raw.begin()
+            cur = DuckDBTransaction(raw)
             migrations.apply(cur, only=manifest["migrations"])
-            ours = set(_tables(cur))
+            ours = set(migrations.tables(cur))
             for table in sorted(manifest["tables"]):
                 if not TABLE_NAME.fullmatch(table) or table not in ours:
                     raise ValueError(f"{MANIFEST} lists {table!r}, which is not a table of this app's schema")
@@ -160,8 +203,8 @@ def _rebuild(folder: Path, manifest: dict, building: Path) -> dict:
                 cur.execute(f'DELETE FROM "{table}"')       # what migrations seeded; the backup is the truth
             for table in sorted(manifest["tables"]):
                 _load(cur, folder, table)
-            cur.commit()
-            restored = fingerprints(cur)
+            raw.commit()
+            restored = (legacy_fingerprints if _is_legacy(manifest) else transfer.fingerprints)(cur)
         con.execute("CHECKPOINT")
     except duckdb.Error as exc:
         raise ValueError(f"the backup could not be loaded: {str(exc).strip().splitlines()[0]}") from None
@@ -211,7 +254,8 @@ def backup_zip(db: Database) -> bytes:
     """A backup as one .zip (the export folder and its manifest), made through this
     process's own connection, so it works while the app is serving. The export is staged
     in a temporary folder beside the database (the only place it may write) and removed."""
-    with tempfile.TemporaryDirectory(prefix="backup-staging-", dir=Path(db.path).resolve().parent) as staging:
+    beside = Path(db.path).resolve().parent if db.backend == "duckdb" else None
+    with tempfile.TemporaryDirectory(prefix="backup-staging-", dir=beside) as staging:
         folder = Path(staging) / "backup"
         backup(db, folder)
         buffer = io.BytesIO()
@@ -223,5 +267,5 @@ def backup_zip(db: Database) -> bytes:
 
 def row_counts(db: Database) -> dict[str, int]:
     """Rows per table of the whole file (every student): what the Your data page shows."""
-    with db.cursor() as cur:
-        return {table: int(cur.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]) for table in _tables(cur)}
+    with db.reading() as cur:
+        return {table: int(cur.scalar(f'SELECT count(*) FROM "{table}"')) for table in migrations.tables(cur)}

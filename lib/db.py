@@ -252,6 +252,13 @@ class Database:
         raise NotImplementedError
         yield
 
+    @contextmanager
+    def snapshot(self) -> Iterator["Transaction"]:
+        """Several reads that see one moment of the data, whatever other sessions or
+        processes write meanwhile (a backup, a copy)."""
+        raise NotImplementedError
+        yield
+
     def df(self, sql: str, params: dict[str, Any] | list | None = None) -> pd.DataFrame:
         with self.reading() as cur:
             return cur.df(sql, params)

@@ -44,9 +44,10 @@ class DuckDBDatabase(Database):
     backend = "duckdb"
 
     def __init__(self, path: str | Path, *, read_only: bool = False, extra_dirs: tuple = (),
-                 origin: str | None = None):
+                 origin: str | None = None, migrate: bool = True):
         """`origin`: this file is a byte copy of that one (a workshop session's demo), so
-        while nothing in it changes, cached reads are shared with every other such copy."""
+        while nothing in it changes, cached reads are shared with every other such copy.
+        `migrate=False`: open only (a copy builds the schema itself)."""
         self.path = str(path)
         self.read_only = read_only
         self.read_only_reason = "opened read-only" if read_only else None
@@ -57,6 +58,9 @@ class DuckDBDatabase(Database):
         self._begin_common(origin)
         self._extra_dirs = extra_dirs
         self._connect(extra_dirs)
+        if not migrate:
+            self._opened = 0
+            return
         try:
             applied = self._migrate()
         except duckdb.Error as exc:         # damage found only when the schema is read
@@ -130,6 +134,15 @@ class DuckDBDatabase(Database):
     def reading(self) -> Iterator["DuckDBTransaction"]:
         with self._con.cursor() as cur:
             yield DuckDBTransaction(cur)
+
+    @contextmanager
+    def snapshot(self) -> Iterator["DuckDBTransaction"]:
+        with self._con.cursor() as cur:
+            cur.begin()
+            try:
+                yield DuckDBTransaction(cur)
+            finally:
+                _rollback(cur)
 
     def cursor(self):
         """Several reads on one cursor (as reading())."""

@@ -278,6 +278,15 @@ class PostgresDatabase(Database):
             raise connection_fault(self.path, exc) from None
 
     @contextmanager
+    def snapshot(self) -> Iterator[PostgresTransaction]:
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield PostgresTransaction(conn, self.path)
+        except psycopg.OperationalError as exc:
+            raise connection_fault(self.path, exc) from None
+
+    @contextmanager
     def _transaction(self) -> Iterator[PostgresTransaction]:
         with self._lock:
             try:

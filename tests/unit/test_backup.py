@@ -26,13 +26,13 @@ def cli(*args):
 def test_round_trip_is_equal_table_by_table(demo_file, tmp_path):
     with Database(demo_file) as db:
         manifest = backup.backup(db, tmp_path / "backup")
-        before = backup.fingerprints(db.cursor())
+        before = backup.fingerprints(db)
     assert manifest["schema_version"] == migrations.LATEST
     assert manifest["tables"]["contacts"]["rows"] > 50
     result = backup.restore(tmp_path / "backup", tmp_path / "restored.duckdb")
     assert result["differences"] == [] and result["tables"] == len(before)
     with Database(tmp_path / "restored.duckdb") as restored:          # opens, migrates nothing, checks clean
-        assert backup.fingerprints(restored.cursor()) == before
+        assert backup.fingerprints(restored) == before
         assert backup.check(restored)["ok"]
         assert restored.scalar("SELECT business_days(DATE '2026-11-20', DATE '2026-11-23')") == 1   # macros too
 
