@@ -401,6 +401,10 @@ class Transaction:
         row = self.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def commit_so_far(self) -> None:
+        """Commit what this transaction did and go on in a new one (a migration DuckDB needs
+        committed before the next; a no-op where one transaction can hold both)."""
+
     def insert_frame(self, table: str, frame: pd.DataFrame, *, conflict: tuple[str, ...] = (),
                      update: tuple[str, ...] = ()) -> None:
         """Insert the frame's rows, matching columns by name. With `conflict` (the key

@@ -91,6 +91,8 @@ def apply(cur, *, only: list[str] | None = None) -> list[str]:
         cur.execute("INSERT INTO schema_migrations SELECT coalesce(max(version), 0) + 1, ?, ? FROM schema_migrations",
                     [step.__name__, datetime.now()])
         applied.append(step.__name__)
+        if getattr(step, "commit_after", False):      # what follows needs this committed (an index)
+            cur.commit_so_far()
     return applied
 
 
@@ -467,3 +469,43 @@ def m011_data_versions(cur) -> None:
     every machine) sees another's write on its next page."""
     cur.execute("""CREATE TABLE data_versions (scope VARCHAR PRIMARY KEY, version BIGINT NOT NULL)""")
     cur.execute("INSERT INTO data_versions VALUES ('*', 0)")
+
+
+@migration
+def m012_unique_key_twins(cur) -> None:
+    """Before the database itself refuses twins (m013): the app refused a second contact with
+    a student's email or LinkedIn URL, and a second organisation with one of their name keys,
+    all along; any that slipped in are kept as data. A twin's email or URL moves into its
+    notes; an organisation twin keeps its row without the key (the first, active before
+    archived, keeps it). Committed before m013: DuckDB builds an index from committed rows."""
+    for column, label in (("email", "Email"), ("linkedin_url", "LinkedIn URL")):
+        twins = cur.execute(f"""
+            SELECT CAST(id AS VARCHAR), {column} FROM (
+                SELECT id, {column}, row_number() OVER (PARTITION BY student_id, lower({column})
+                                                        ORDER BY archived_at IS NOT NULL, created_at, id) AS n
+                FROM contacts WHERE {column} IS NOT NULL) AS ranked
+            WHERE n > 1""").fetchall()
+        for contact_id, value in twins:
+            cur.execute(f"""UPDATE contacts SET {column} = NULL,
+                               notes = coalesce(notes || chr(10), '') || ? WHERE id = CAST(? AS UUID)""",
+                        [f"{label} (the same as another contact's): {value}", contact_id])
+    cur.execute("""
+        UPDATE organisations SET name_key = NULL WHERE id IN (
+            SELECT id FROM (
+                SELECT id, row_number() OVER (PARTITION BY student_id, name_key
+                                              ORDER BY archived_at IS NOT NULL, created_at, id) AS n
+                FROM organisations WHERE name_key IS NOT NULL) AS ranked
+            WHERE n > 1)""")
+
+
+m012_unique_key_twins.commit_after = True
+
+
+@migration
+def m013_unique_keys(cur) -> None:
+    """The database itself refuses a second contact with a student's email or LinkedIn URL
+    (compared without case) and a second organisation with one of their name keys, so two
+    app processes saving the same person at once end with one row, not a check each passed."""
+    cur.execute("CREATE UNIQUE INDEX contacts_email_key ON contacts (student_id, lower(email))")
+    cur.execute("CREATE UNIQUE INDEX contacts_linkedin_url_key ON contacts (student_id, lower(linkedin_url))")
+    cur.execute("CREATE UNIQUE INDEX organisations_name_key ON organisations (student_id, name_key)")

@@ -200,6 +200,10 @@ class DuckDBTransaction(Transaction):
     def execute(self, sql: str, params: dict[str, Any] | list | None = None) -> duckdb.DuckDBPyConnection:
         return self._cur.execute(sql, params or {})
 
+    def commit_so_far(self) -> None:
+        self._cur.commit()
+        self._cur.begin()
+
     def insert_frame(self, table: str, frame: pd.DataFrame, *, conflict: tuple[str, ...] = (),
                      update: tuple[str, ...] = ()) -> None:
         name = f"frame_{id(frame):x}"

@@ -238,3 +238,49 @@ def test_a_database_newer_than_the_code_is_opened_read_only_and_never_written(tm
         assert migrations.unknown(cur) == ["m999_from_the_future"]
         with pytest.raises(migrations.NewerSchema):
             migrations.apply(cur)
+
+
+def test_the_database_itself_refuses_a_students_second_email_or_url_or_organisation_key(db, now):
+    """Uniqueness is the database's, not a check in one process (issue 19): a write that skips
+    the app's own check (another process's, at the same moment) is refused whole."""
+    from lib import network
+    ada, grace = create_student(db, "Ada Lovelace"), create_student(db, "Grace Hopper")
+    network.add_contact(db, ada, network.ContactInput(name="Carla Diaz", source="alumni", email="Carla@Example.org",
+                                                      organisation="Contoso"), now)
+    insert = """INSERT INTO contacts (id, student_id, name, warmth, source, email, linkedin_url, created_at)
+                VALUES (gen_random_uuid(), ?, 'Twin', 'warm', 'alumni', ?, ?, now())"""
+    with pytest.raises(ConstraintViolation):
+        with db.write() as cur:
+            cur.execute(insert, [ada, "carla@example.ORG", None])
+    with pytest.raises(ConstraintViolation):
+        with db.write() as cur:
+            cur.execute("INSERT INTO organisations (id, student_id, name, name_key, created_at) "
+                        "VALUES (gen_random_uuid(), ?, 'CONTOSO', 'contoso', now())", [ada])
+    with db.write() as cur:                                  # another student may know the same person
+        cur.execute(insert, [grace, "carla@example.org", None])
+        cur.execute(insert, [grace, None, None])             # and missing emails never clash
+        cur.execute(insert, [grace, None, None])
+    assert db.scalar("SELECT count(*) FROM contacts") == 4
+    assert db.scalar("SELECT count(*) FROM organisations WHERE name_key = 'contoso'") == 1
+
+
+def test_twins_made_before_the_unique_keys_are_kept_as_data(tmp_path, monkeypatch, now):
+    path = tmp_path / "twins.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in migrations.MIGRATIONS
+                                                        if m.__name__ not in ("m012_unique_key_twins", "m013_unique_keys")])
+    with Database(path) as db:
+        sid = create_student(db, "Early Student")
+        with db.write() as cur:
+            for n, (name, email) in enumerate((("First", "a@example.org"), ("Second", "A@example.org"))):
+                cur.execute("""INSERT INTO contacts (id, student_id, name, warmth, source, email, created_at)
+                               VALUES (gen_random_uuid(), ?, ?, 'warm', 'alumni', ?, TIMESTAMP '2026-11-01 10:00' + ? * INTERVAL '1 hour')""",
+                            [sid, name, email, n])
+                cur.execute("""INSERT INTO organisations (id, student_id, name, name_key, created_at)
+                               VALUES (gen_random_uuid(), ?, 'Contoso', 'contoso', TIMESTAMP '2026-11-01 10:00' + ? * INTERVAL '1 hour')""",
+                            [sid, n])
+    monkeypatch.undo()
+    with Database(path) as db:
+        assert db.rows("SELECT name, email, notes FROM contacts ORDER BY created_at") == [
+            ("First", "a@example.org", None),
+            ("Second", None, "Email (the same as another contact's): A@example.org")]
+        assert db.rows("SELECT name_key FROM organisations ORDER BY created_at") == [("contoso",), (None,)]
