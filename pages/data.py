@@ -15,7 +15,8 @@ def prepare_backup(ctx) -> None:
 
 ctx = ui.context()
 st.title("Your data")
-st.caption(f"Database file: `{ctx.db.path}`" + (" (the demo cohort's own file)" if ctx.is_demo else ""))
+where = "PostgreSQL database" if ctx.db.backend == "postgresql" else "Database file"
+st.caption(f"{where}: `{ctx.db.path}`" + (" (the demo cohort's own file)" if ctx.is_demo else ""))
 report = backup.check(ctx.db)
 if report["ok"]:
     st.success(f"Integrity check passed: schema version {report['schema_version']}, no orphan rows.",
@@ -29,7 +30,8 @@ with st.expander("What the file holds", icon=":material/table_rows:"):
              key="data_row_counts")
 st.subheader("Back up")
 st.caption("A .zip with every table (Parquet) and a manifest of row counts and checksums. Restore it with "
-           "`python -m lib restore FOLDER --db NEW_FILE`, which checks every table against the manifest.")
+           "`python -m lib restore FOLDER --db NEW_FILE` (or an empty `postgresql://` database), which checks "
+           "every table against the manifest.")
 st.button("Prepare a backup", key="backup_prepare", icon=":material/inventory_2:", on_click=prepare_backup,
           args=(ctx,))
 if ss.get("backup_zip"):
