@@ -254,7 +254,7 @@ def delete_student(db: Database, student_id: str, by_email: str, *, now: datetim
             raise InvalidInput("student", "no such student record")
         tables = [t for (t,) in cur.execute("""
             SELECT table_name FROM information_schema.columns
-            WHERE table_schema = 'main' AND column_name = 'student_id' AND table_name <> 'access_log'
+            WHERE table_schema = current_schema() AND column_name = 'student_id' AND table_name <> 'access_log'
             ORDER BY table_name""").fetchall()]
         for table in tables:
             count = cur.execute(f'SELECT count(*) FROM "{table}" WHERE student_id = ?', [student_id]).fetchone()[0]
@@ -280,7 +280,7 @@ def student_archive(db: Database, student_id: str, today, now) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         tables = [t for (t,) in db.rows("""
             SELECT table_name FROM information_schema.columns
-            WHERE table_schema = 'main' AND column_name = 'student_id' AND table_name NOT IN ('coach_assignments')
+            WHERE table_schema = current_schema() AND column_name = 'student_id' AND table_name NOT IN ('coach_assignments')
             ORDER BY table_name""")]
         queries = {"students": ("SELECT * FROM students WHERE id = ?", [student_id])}
         for table in tables:

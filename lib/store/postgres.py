@@ -106,7 +106,8 @@ _BOOL, _INTERVAL = 16, 1186
 def frame(rows: list[tuple], description) -> pd.DataFrame:
     """Rows as DuckDB's df() would give them: whole numbers as int64 (nullable Int when a
     value is missing), floats and numerics as float64, dates and timestamps as datetime64[us],
-    intervals as timedelta64[us], booleans as bool (nullable when missing), text as str."""
+    intervals as timedelta64[us], booleans as bool (nullable when missing), text as str
+    (all missing, or no rows: Python objects), uuids as uuid.UUID objects."""
     names = [d.name for d in description]
     columns = list(zip(*rows)) if rows else [[] for _ in names]
     data = {}
@@ -126,8 +127,8 @@ def frame(rows: list[tuple], description) -> pd.DataFrame:
                 pd.Series([], dtype="timedelta64[us]")
         elif oid == _BOOL:
             series = pd.Series(values, dtype="boolean" if missing else "bool")
-        elif all(isinstance(v, str) or v is None for v in values):
-            series = pd.Series(values, dtype="str")
+        elif any(isinstance(v, str) for v in values) and all(isinstance(v, str) or v is None for v in values):
+            series = pd.Series(values, dtype="str")     # DuckDB: text as str, missing as NaN (all missing: None)
         else:                                   # uuids, arrays: Python objects, as DuckDB gives them
             series = pd.Series(values, dtype=object)
         data[index] = series

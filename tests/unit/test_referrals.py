@@ -28,7 +28,7 @@ def counts(db):
 
 
 def people(db, student):
-    with db.cursor() as cur:
+    with db.reading() as cur:
         return referrals._people(cur, student)
 
 
