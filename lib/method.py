@@ -60,6 +60,16 @@ def _col(t: str, column: str) -> str:
     return f"{t}.{column}" if t else column
 
 
+_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def elapsed(unit: str, start: str, end: str) -> str:
+    """Whole `unit`s (second, minute, hour) from `start` to `end`, counted as unit boundaries
+    crossed (what DuckDB's date_diff counts), as a double: SQL that DuckDB and PostgreSQL both run."""
+    return (f"(CAST(extract(epoch FROM (date_trunc('{unit}', {end}) - date_trunc('{unit}', {start})))"
+            f" AS DOUBLE PRECISION) / {_UNIT_SECONDS[unit]})")
+
+
 # --- requests: replied, pending, unanswered ----------------------------------------------------
 
 def replied(t: str = "r") -> str:
@@ -146,7 +156,7 @@ def held(t: str = "i") -> str:
 
 def ended_at(t: str = "i") -> str:
     """When a conversation ends: its start plus its length."""
-    return f"({_col(t, 'scheduled_at')} + to_minutes({_col(t, 'length_minutes')}))"
+    return f"({_col(t, 'scheduled_at')} + {_col(t, 'length_minutes')} * INTERVAL '1 minute')"
 
 
 def passed(t: str = "i") -> str:
@@ -161,7 +171,7 @@ def thank_you_window(i: str = "i", s: str = "s") -> str:
 
 
 def thank_you_deadline(i: str = "i", s: str = "s") -> str:
-    return f"({ended_at(i)} + to_hours({thank_you_window(i, s)}))"
+    return f"({ended_at(i)} + {thank_you_window(i, s)} * INTERVAL '1 hour')"
 
 
 def thank_you_sent(i: str = "i") -> str:

@@ -214,8 +214,8 @@ def thank_you_hours(db: Database, student_id: str | None, now: datetime) -> pd.D
     return db.df(f"""
         SELECT CAST(i.id AS VARCHAR) AS id, c.name AS contact, c.warmth,
                {method.ended_at("i")} AS ended_at,
-               round(date_diff('minute', {method.ended_at("i")},
-                               coalesce(least(i.thank_you_sent_at, $now), $now)) / 60.0, 1) AS hours,
+               round({method.elapsed("minute", method.ended_at("i"),
+                                     "coalesce(least(i.thank_you_sent_at, $now), $now)")} / 60.0, 1) AS hours,
                {method.thank_you_sent("i")} AS sent,
                {method.thank_you_window("i", "s")} AS window_hours,
                {method.thank_you_state("i", "s")} AS state
@@ -232,9 +232,11 @@ def touch_gaps(db: Database, student_id: str | None, now: datetime, limit: int =
     about six months, unless set otherwise). One row per person: people who share a name
     are labelled apart. The `limit` people whose next touch is nearest (or most overdue)
     are shown."""
+    target = method.keep_in_touch_days("c")
+    since = f"round({method.elapsed('hour', 'p.last_at', '$now')} / 24.0, 1)"
     frame = db.df(f"""
         WITH moments AS (
-            SELECT contact_id, scheduled_at + to_minutes(length_minutes) AS moment_at FROM interviews
+            SELECT contact_id, {method.ended_at("")} AS moment_at FROM interviews
             WHERE ($sid IS NULL OR student_id = $sid) AND status = 'held' AND scheduled_at <= $now
             UNION ALL
             SELECT contact_id, happened_at FROM touches
@@ -246,17 +248,16 @@ def touch_gaps(db: Database, student_id: str | None, now: datetime, limit: int =
             FROM moments m JOIN met USING (contact_id)),
         per_contact AS (
             SELECT contact_id, max(moment_at) AS last_at,
-                   list(round(date_diff('hour', prev, moment_at) / 24.0, 1) ORDER BY moment_at)
+                   array_agg(round({method.elapsed("hour", "prev", "moment_at")} / 24.0, 1) ORDER BY moment_at)
                        FILTER (WHERE prev IS NOT NULL) AS gaps
             FROM ordered GROUP BY contact_id)
         SELECT CAST(c.id AS VARCHAR) AS contact_id, c.name AS contact, o.name AS organisation, c.warmth,
-               {method.keep_in_touch_days("c")} AS target_days,
-               round(date_diff('hour', p.last_at, $now) / 24.0, 1) AS days_since_last,
-               coalesce(p.gaps, []) AS gaps
+               {target} AS target_days, {since} AS days_since_last,
+               coalesce(p.gaps, CAST(ARRAY[] AS DOUBLE PRECISION[])) AS gaps
         FROM per_contact p JOIN contacts c ON c.id = p.contact_id
         LEFT JOIN organisations o ON o.id = c.organisation_id
         WHERE c.archived_at IS NULL
-        ORDER BY target_days - days_since_last, c.name, c.id
+        ORDER BY {target} - {since}, c.name, c.id
         LIMIT $limit""", {"sid": student_id, "now": now, "limit": limit})
     frame["label"] = person_labels(frame)
     return frame
@@ -270,7 +271,7 @@ REPLY_BEHAVIOUR_SQL = f"""
     SELECT contact_id,
            {method.behaviour("")} AS behaviour
     FROM (SELECT *, row_number() OVER (PARTITION BY contact_id ORDER BY sent_on DESC, created_at DESC) AS latest
-          FROM outreach_requests WHERE ($sid IS NULL OR student_id = $sid) AND sent_on <= $today)
+          FROM outreach_requests WHERE ($sid IS NULL OR student_id = $sid) AND sent_on <= $today) r
     WHERE latest = 1"""
 
 
@@ -281,7 +282,7 @@ def reply_behaviour(db: Database, student_id: str | None, today: date) -> pd.Dat
     Curmudgeon: followed up, and no reply within {CURMUDGEON_BUSINESS_DAYS} business days of
     the follow-up. Waiting: the request is pending. 'No reply, not followed up': past
     {FOLLOW_UP_BUSINESS_DAYS} business days and the follow-up was never sent."""
-    return db.df(f"SELECT CAST(contact_id AS VARCHAR) AS contact_id, behaviour FROM ({REPLY_BEHAVIOUR_SQL})",
+    return db.df(f"SELECT CAST(contact_id AS VARCHAR) AS contact_id, behaviour FROM ({REPLY_BEHAVIOUR_SQL}) b",
                  {"sid": student_id, "today": today})
 
 
@@ -290,13 +291,14 @@ def reply_rates_by_week(db: Database, student_id: str | None, today: date, weeks
     replied / settled requests of that week, with n and a 95% Wilson interval. Requests
     still pending (see requests) are counted apart, not against the rate."""
     frame = db.df(f"""
-        SELECT date_trunc('week', r.sent_on)::DATE AS week,
+        SELECT CAST(date_trunc('week', r.sent_on) AS DATE) AS week,
                count(*) FILTER (WHERE {method.replied("r")}) AS replied,
                count(*) FILTER (WHERE {method.pending("r")}) AS pending,
                count(*) FILTER (WHERE {method.settled("r")}) AS n,
                count(*) AS sent
         FROM outreach_requests r
-        WHERE ($sid IS NULL OR r.student_id = $sid) AND r.sent_on <= $today AND r.sent_on > $today - to_days(7 * $weeks)
+        WHERE ($sid IS NULL OR r.student_id = $sid) AND r.sent_on <= $today
+          AND r.sent_on > $today - 7 * $weeks * INTERVAL '1 day'
         GROUP BY week ORDER BY week""", {"sid": student_id, "today": today, "weeks": weeks})
     frame["rate"] = [r / n if n else None for r, n in zip(frame["replied"], frame["n"])]
     bounds = [wilson_interval(r, n) for r, n in zip(frame["replied"], frame["n"])]
@@ -315,7 +317,7 @@ def reply_latency(db: Database, student_id: str | None, today: date, cap: int = 
         SELECT c.warmth, least(business_days(r.sent_on, r.replied_on), $cap) AS days, count(*) AS replies
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
         WHERE ($sid IS NULL OR r.student_id = $sid) AND r.replied_on <= $today
-        GROUP BY ALL ORDER BY days, c.warmth""", {"sid": student_id, "today": today, "cap": cap})
+        GROUP BY 1, 2 ORDER BY days, c.warmth""", {"sid": student_id, "today": today, "cap": cap})
 
 
 FUNNEL_STAGES = ("In network", "Asked", "Replied", "Agreed", "Met")
@@ -348,12 +350,13 @@ def thank_you_on_time_by_month(db: Database, student_id: str | None, today: date
     (on time + late + missing; still-open windows left out), with n and a 95% interval."""
     frame = db.df(f"""
         WITH held AS (
-            SELECT date_trunc('month', i.scheduled_at)::DATE AS month, {method.thank_you_state("i", "s")} AS state
+            SELECT CAST(date_trunc('month', i.scheduled_at) AS DATE) AS month, {method.thank_you_state("i", "s")} AS state
             FROM interviews i JOIN students s ON s.id = i.student_id
             WHERE ($sid IS NULL OR i.student_id = $sid) AND {method.held("i")})
         SELECT month, count(*) FILTER (WHERE state = 'on time') AS on_time,
                count(*) FILTER (WHERE state <> 'open') AS n
-        FROM held GROUP BY month HAVING n > 0 ORDER BY month""", {"sid": student_id, "now": now})
+        FROM held GROUP BY month HAVING count(*) FILTER (WHERE state <> 'open') > 0
+        ORDER BY month""", {"sid": student_id, "now": now})
     frame["rate"] = frame["on_time"] / frame["n"]
     bounds = [wilson_interval(k, n) for k, n in zip(frame["on_time"], frame["n"])]
     frame["low"], frame["high"] = [b[0] for b in bounds], [b[1] for b in bounds]
