@@ -30,8 +30,8 @@ DUE_KINDS = {
 # has not been asked yet, warm first, then by name. The 3B7 second-contact item names them.
 NEXT_AT_ORGANISATION_SQL = """
     SELECT n.student_id, n.organisation_id,
-           first(CAST(n.id AS VARCHAR) ORDER BY n.warmth = 'cold', lower(n.name), n.id) AS next_id,
-           first(n.name ORDER BY n.warmth = 'cold', lower(n.name), n.id) AS next_name
+           (array_agg(CAST(n.id AS VARCHAR) ORDER BY n.warmth = 'cold', lower(n.name), n.id))[1] AS next_id,
+           (array_agg(n.name ORDER BY n.warmth = 'cold', lower(n.name), n.id))[1] AS next_name
     FROM contacts n
     WHERE ($sid IS NULL OR n.student_id = $sid) AND n.archived_at IS NULL AND n.organisation_id IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM outreach_requests q WHERE q.contact_id = n.id AND q.sent_on <= $today)
@@ -170,6 +170,8 @@ def touches_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
 
 DISMISSED = date(9999, 12, 31)     # a snooze until the end of time: the item is done for good
 MAX_SNOOZE_DAYS = 365
+SNOOZE_SQL = """INSERT INTO snoozes (student_id, item_key, until_on) VALUES (?, ?, ?)
+                ON CONFLICT (student_id, item_key) DO UPDATE SET until_on = excluded.until_on"""
 TASK_TOUCHES = {"send_resume": ("update", "Sent my resume"), "connect_linkedin": ("other", "Connected on LinkedIn"),
                 "tell_helpers": ("landed", "Told them I landed a role")}
 
@@ -216,7 +218,7 @@ def complete(db: Database, student_id: str, item_key: str, today: date, now: dat
                 _touch(cur, student_id, task[1], touch_kind, now, note, now)
             return "Done."
         # second contacts and unlogged conversations have no single write: they leave the queue
-        cur.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?)", [student_id, item_key, DISMISSED])
+        cur.execute(SNOOZE_SQL, [student_id, item_key, DISMISSED])
         return "Taken off your list."
 
 
@@ -225,7 +227,7 @@ def snooze(db: Database, student_id: str, item_key: str, until: date, today: dat
     if not isinstance(until, date) or not today < until <= today + timedelta(days=MAX_SNOOZE_DAYS):
         raise InvalidInput("Snooze until", f"must be a date after today and within {MAX_SNOOZE_DAYS} days")
     with db.write(student_id=student_id) as cur:
-        cur.execute("INSERT OR REPLACE INTO snoozes VALUES (?, ?, ?)", [student_id, item_key, until])
+        cur.execute(SNOOZE_SQL, [student_id, item_key, until])
 
 
 # --- thank-yous -------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ def thank_you_clock(db: Database, student_id: str, today: date, now: datetime) -
                i.thank_you_sent_at AS sent_at, {method.thank_you_window("i", "s")} AS window_hours,
                {method.thank_you_state("i", "s")} AS state,
                CASE WHEN {method.thank_you_state("i", "s")} = 'open'
-                    THEN round(date_diff('second', $now, {method.thank_you_deadline("i", "s")}) / 3600.0, 1) END
+                    THEN round({method.elapsed("second", "$now", method.thank_you_deadline("i", "s"))} / 3600.0, 1) END
                    AS hours_left
         FROM interviews i JOIN contacts c ON c.id = i.contact_id JOIN students s ON s.id = i.student_id
         WHERE i.student_id = $sid AND {method.held("i")} AND i.scheduled_at <= $now
@@ -254,7 +256,7 @@ def record_thank_you(db: Database, student_id: str, interview_id: str, sent_at: 
     """The thank-you went out at `sent_at` (not before the conversation ended, not in the future)."""
     note = clean_text(note, "Message", max_len=5000)
     with db.write(student_id=student_id) as cur:
-        row = cur.execute("""SELECT scheduled_at + to_minutes(length_minutes), CAST(contact_id AS VARCHAR), status
+        row = cur.execute(f"""SELECT {method.ended_at("")}, CAST(contact_id AS VARCHAR), status
                              FROM interviews WHERE student_id = ? AND id = ?""", [student_id, interview_id]).fetchone()
         if row is None or row[2] != "held":
             raise InvalidInput("Conversation", "is not a conversation you held")
@@ -350,7 +352,7 @@ def cadence(db: Database, student_id: str, today: date) -> pd.DataFrame:
     frame = db.df(f"""
         SELECT CAST(contact_id AS VARCHAR) AS id, name AS contact, organisation, warmth, last_touch, touches,
                ideal_days, days_since, next_on, status
-        FROM ({LAST_TOUCH_SQL}) WHERE student_id = $sid
+        FROM ({LAST_TOUCH_SQL}) k WHERE student_id = $sid
         ORDER BY next_on, lower(name), contact_id""", {"sid": student_id, "today": today,
                                                        "now": datetime.combine(today, time.max)})
     frame["label"] = person_labels(frame, key="id")
@@ -386,7 +388,7 @@ def referrals_table(db: Database, student_id: str, today: date) -> pd.DataFrame:
     frame = db.df("""
         SELECT c.name, c.role, o.name AS organisation, coalesce(s.name, ref.name) AS "Suggested by",
                CAST(t.created_at AS DATE) AS "Since", CAST(t.done_at AS DATE) AS "Contacted on",
-               CASE WHEN t.done_at IS NULL THEN date_diff('day', CAST(t.created_at AS DATE), $today) END
+               CASE WHEN t.done_at IS NULL THEN $today - CAST(t.created_at AS DATE) END
                    AS "Days waiting"
         FROM tasks t JOIN contacts c ON c.id = t.contact_id
         LEFT JOIN organisations o ON o.id = c.organisation_id
@@ -444,12 +446,12 @@ def timeline(db: Database, student_id: str, today: date, limit: int = 12) -> tup
         SELECT CAST(c.id AS VARCHAR) AS id, c.name AS contact, c.warmth, CAST(t.happened_at AS DATE) AS at, t.kind
         FROM touches t
         JOIN contacts c ON c.id = t.contact_id
-        WHERE t.student_id = $sid AND list_contains($ids, CAST(t.contact_id AS VARCHAR))
+        WHERE t.student_id = $sid AND CAST(t.contact_id AS VARCHAR) = ANY($ids)
           AND CAST(t.happened_at AS DATE) <= $today
         UNION ALL
         SELECT CAST(c.id AS VARCHAR), c.name, c.warmth, CAST(i.scheduled_at AS DATE), 'meeting' FROM interviews i
         JOIN contacts c ON c.id = i.contact_id
-        WHERE i.student_id = $sid AND i.status = 'held' AND list_contains($ids, CAST(i.contact_id AS VARCHAR))
+        WHERE i.student_id = $sid AND i.status = 'held' AND CAST(i.contact_id AS VARCHAR) = ANY($ids)
         ORDER BY 2, 1, 4""", {"sid": student_id, "ids": people["id"].tolist(), "today": today})
     points["kind"] = points["kind"].map(TOUCH_KINDS)
     points["label"] = points["id"].map(dict(zip(people["id"], people["label"])))

@@ -254,6 +254,6 @@ def do_today(db: Database, student_id: str, today: date, now: datetime) -> pd.Da
         FROM outreach_requests r JOIN contacts c ON c.id = r.contact_id
         JOIN organisations o ON o.id = c.organisation_id
         LEFT JOIN ({NEXT_AT_ORGANISATION_SQL}) nx ON nx.student_id = r.student_id AND nx.organisation_id = o.id
-        WHERE r.student_id = $sid AND list_contains($ids, CAST(r.id AS VARCHAR))""",
+        WHERE r.student_id = $sid AND CAST(r.id AS VARCHAR) = ANY($ids)""",
                         {"sid": student_id, "today": today, "ids": due["request_id"].tolist()})
     return due.merge(suggestions, on="request_id", how="left")
