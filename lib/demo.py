@@ -470,11 +470,9 @@ def load(db: Database, students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEE
         for table in DEMO_TABLES:
             cur.execute(f"DELETE FROM {table}")
         for table, frame in frames.items():
-            cur.register("demo_rows", frame)
-            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM demo_rows")
-            cur.unregister("demo_rows")
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo_as_of', ?), ('demo_seed', ?)",
-                    [as_of.isoformat(), str(seed)])
+            cur.insert_frame(table, frame)
+        cur.execute("""INSERT INTO meta (key, value) VALUES ('demo_as_of', ?), ('demo_seed', ?)
+                       ON CONFLICT (key) DO UPDATE SET value = excluded.value""", [as_of.isoformat(), str(seed)])
     db.checkpoint()
     return students
 

@@ -422,9 +422,7 @@ def commit(db: Database, student_id: str, parsed: ParsedFile, *, filename: str |
                 "import_id": import_id,
                 "created_at": now,
             })
-            cur.register("imported_contacts", frame)
-            cur.execute("INSERT INTO contacts BY NAME SELECT * FROM imported_contacts")
-            cur.unregister("imported_contacts")
+            cur.insert_frame("contacts", frame)
             if progress:
                 progress(min(start + CHUNK_ROWS, total), total)
     db.checkpoint()

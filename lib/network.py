@@ -202,7 +202,7 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
         return {}
     existing = cur.execute("""
         SELECT name_key, CAST(id AS VARCHAR), archived_at IS NULL
-        FROM organisations WHERE student_id = $sid AND list_contains($keys, name_key)""",
+        FROM organisations WHERE student_id = $sid AND name_key = ANY($keys)""",
         {"sid": student_id, "keys": list(wanted)}).fetchall()
     ids: dict[str, str] = {}
     for key, oid, active in existing:   # prefer an active row if an archived twin exists
@@ -213,9 +213,7 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
         frame = pd.DataFrame({"id": [new_id() for _ in missing], "student_id": student_id,
                               "name": [name for _, name in missing], "name_key": [key for key, _ in missing],
                               "target": False, "created_at": now})
-        cur.register("new_organisations", frame)
-        cur.execute("INSERT INTO organisations BY NAME SELECT * FROM new_organisations")
-        cur.unregister("new_organisations")
+        cur.insert_frame("organisations", frame)
         ids.update({key: oid for (key, _), oid in zip(missing, frame["id"])})
     return {key: ids[key] for key in wanted}
 
@@ -441,7 +439,7 @@ def save_organisations(db: Database, student_id: str, rows: list[OrganisationInp
     with db.write(student_id=student_id) as cur:
         known = {key: (oid, target) for key, oid, target in cur.execute("""
             SELECT name_key, CAST(id AS VARCHAR), target
-            FROM organisations WHERE student_id = $sid AND archived_at IS NULL AND list_contains($keys, name_key)""",
+            FROM organisations WHERE student_id = $sid AND archived_at IS NULL AND name_key = ANY($keys)""",
             {"sid": student_id, "keys": list(names_seen)}).fetchall()}
         for row, name, industry, motivation, postings in cleaned:
             twin = known.get(org_key(name))
