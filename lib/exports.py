@@ -93,7 +93,7 @@ def contacts_csv(db: Database, student_id: str, today: date) -> str:
     columns), every field quoted and every cell neutralised against formula injection."""
     frame = db.df("""
         SELECT c.name, c.warmth, c.source, c.role, o.name AS organisation, c.email, c.linkedin_url, c.how_met,
-               strftime(t.happened_at, '%Y-%m-%d') AS touch_date, t.kind, t.channel, t.note
+               CAST(CAST(t.happened_at AS DATE) AS VARCHAR) AS touch_date, t.kind, t.channel, t.note
         FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
         LEFT JOIN touches t ON t.contact_id = c.id AND t.student_id = $sid AND CAST(t.happened_at AS DATE) <= $today
         WHERE c.student_id = $sid AND c.archived_at IS NULL

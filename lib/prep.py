@@ -517,7 +517,8 @@ def interviews_table(db: Database, student_id: str, today: date) -> pd.DataFrame
     frame = db.df("""
         SELECT c.name AS "Contact", o.name AS "Organisation", i.scheduled_at AS "When",
                i.format AS "Format", i.length_minutes AS "Minutes", i.status AS "Status",
-               CASE WHEN count(p.id) > 0 THEN round(100.0 * count(p.done_at) / count(p.id)) END AS "Ready %",
+               CASE WHEN count(p.id) > 0
+                    THEN round(CAST(100 * count(p.done_at) AS DOUBLE PRECISION) / count(p.id), 0) END AS "Ready %",
                i.takeaways AS "Takeaways", i.thank_you_sent_at AS "Thank-you sent"
         FROM interviews i JOIN contacts c ON c.id = i.contact_id
         LEFT JOIN organisations o ON o.id = c.organisation_id
