@@ -26,11 +26,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from lib import migrations, transfer
 from lib.db import Database, is_url
-from lib.store.duckdb import DuckDBTransaction, harden
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 1_000_000
@@ -61,15 +58,6 @@ def fingerprints(source) -> dict[str, dict]:
     return transfer.fingerprints(source)
 
 
-def legacy_fingerprints(cur) -> dict[str, dict]:
-    """The checksums backups had before they were portable: DuckDB's hash of each row."""
-    result = {}
-    for table in migrations.tables(cur):
-        rows, checksum = cur.execute(f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{table}" t').fetchone()
-        result[table] = {"rows": int(rows), "checksum": str(checksum)}
-    return result
-
-
 def _is_legacy(manifest: dict) -> bool:
     return any(not t["checksum"].startswith(transfer.CHECKSUM + ":") for t in manifest["tables"].values())
 
@@ -96,7 +84,7 @@ def _export(db: Database, out: Path, source: str) -> dict:
         manifest = {"schema_version": db.schema_version(), "migrations": migrations.recorded(cur),
                     "made_at": datetime.now().isoformat(timespec="seconds"),
                     "source": source, "tables": transfer.fingerprints(cur)}
-        cur.execute(f"EXPORT DATABASE '{_quoted(out)}' (FORMAT parquet)")
+        cur.export_parquet(out)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
 
@@ -186,14 +174,10 @@ def read_manifest(folder: Path) -> dict:
 
 def _rebuild(folder: Path, manifest: dict, building: Path) -> dict:
     """Schema from our migrations, each table from its Parquet file, on a hardened
-    connection that can reach only the backup folder. Returns the new file's fingerprints."""
-    con = duckdb.connect(str(building), config={"autoinstall_known_extensions": False,
-                                                "autoload_known_extensions": False})
-    try:
-        harden(con, [folder])
-        with con.cursor() as raw:
-            raw.begin()
-            cur = DuckDBTransaction(raw)
+    connection that can reach only the backup folder (and the new file's own). Returns the
+    new file's fingerprints."""
+    with Database(building, migrate=False, extra_dirs=(folder,)) as target:
+        with target.write(internal=True) as cur:
             migrations.apply(cur, only=manifest["migrations"])
             ours = set(migrations.tables(cur))
             for table in sorted(manifest["tables"]):
@@ -202,18 +186,15 @@ def _rebuild(folder: Path, manifest: dict, building: Path) -> dict:
             for table in sorted(ours):
                 cur.execute(f'DELETE FROM "{table}"')       # what migrations seeded; the backup is the truth
             for table in sorted(manifest["tables"]):
-                _load(cur, folder, table)
-            raw.commit()
-            restored = (legacy_fingerprints if _is_legacy(manifest) else transfer.fingerprints)(cur)
-        con.execute("CHECKPOINT")
-    except duckdb.Error as exc:
-        raise ValueError(f"the backup could not be loaded: {str(exc).strip().splitlines()[0]}") from None
-    finally:
-        con.close()
+                cur.load_parquet(table, _parquet(folder, table))
+        with target.snapshot() as cur:
+            restored = cur.row_hash_fingerprints() if _is_legacy(manifest) else transfer.fingerprints(cur)
+        target.checkpoint()
     return restored
 
 
-def _load(cur, folder: Path, table: str) -> None:
+def _parquet(folder: Path, table: str) -> Path:
+    """The table's Parquet file, only if it is a file inside the backup folder itself."""
     name = f"{table}.parquet"
     path = folder / name
     if not path.exists() and not path.is_symlink():
@@ -223,10 +204,7 @@ def _load(cur, folder: Path, table: str) -> None:
         raise ValueError(f"{name} points outside the backup folder (to {resolved}); refused")
     if not resolved.is_file():
         raise ValueError(f"{name} is not a file")
-    try:
-        cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(resolved)])
-    except duckdb.Error as exc:
-        raise ValueError(f"{name} could not be loaded into {table}: {str(exc).strip().splitlines()[0]}") from None
+    return resolved
 
 
 def check(db: Database) -> dict:
@@ -244,10 +222,6 @@ def check(db: Database) -> dict:
     version = db.schema_version()
     return {"schema_version": version, "latest": migrations.LATEST, "orphans": orphans,
             "ok": version == migrations.LATEST and not orphans}
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def backup_zip(db: Database) -> bytes:

@@ -293,6 +293,17 @@ class Database:
         if getattr(self._pinned, "versions", None) is not None:
             self._pinned.versions = self._read_versions()     # this run sees its own write
 
+    def write_retrying(self, work: Callable[["Transaction"], Any], *, student_id: str | None = None) -> Any:
+        """`work(tx)` in one write; if the database refuses it on a unique key (another process
+        saved the same person or organisation a moment ago: each passed its own check), run it
+        once more, when the work's own checks see that row and say so, or reuse it."""
+        try:
+            with self.write(student_id=student_id) as tx:
+                return work(tx)
+        except ConstraintViolation:
+            with self.write(student_id=student_id) as tx:
+                return work(tx)
+
     @contextmanager
     def _transaction(self) -> Iterator["Transaction"]:
         raise NotImplementedError

@@ -220,13 +220,12 @@ def ensure_organisations(cur, student_id: str, names, now: datetime) -> dict[str
 
 def check_contact(db: Database, student_id: str, data: ContactInput, contact_id: str | None = None) -> None:
     """Raise InvalidInput (or DuplicateContact) as saving would, without writing anything."""
-    with db.cursor() as cur:
+    with db.reading() as cur:
         _clean(cur, student_id, data, contact_id)
 
 
 def add_contact(db: Database, student_id: str, data: ContactInput, now: datetime) -> str:
-    with db.write(student_id=student_id) as cur:
-        return insert_contact(cur, student_id, data, now)
+    return db.write_retrying(lambda cur: insert_contact(cur, student_id, data, now), student_id=student_id)
 
 
 def insert_contact(cur, student_id: str, data: ContactInput, now: datetime) -> str:
@@ -247,18 +246,21 @@ def _insert(cur, student_id: str, row: dict, now: datetime) -> str:
 def update_contact(db: Database, student_id: str, contact_id: str, data: ContactInput, now: datetime,
                    *, revision: int) -> None:
     """Save an edit made on the copy read at `revision`; refused (StaleEdit) if it changed since."""
-    with db.write(student_id=student_id) as cur:
-        row = _clean(cur, student_id, data, contact_id)
-        org = row.pop("organisation")
-        row["organisation_id"] = ensure_organisations(cur, student_id, [org], now).get(org_key(org))
-        assignments = ", ".join(f"{column} = ?" for column in row)
-        updated = cur.execute(
-            f"UPDATE contacts SET {assignments}, revision = revision + 1 "
-            "WHERE student_id = ? AND id = ? AND revision = ? RETURNING id",
-            [*row.values(), student_id, contact_id, revision]).fetchall()
-        if not updated:
-            raise StaleEdit(f"{row['name']} was changed in another window since you opened it. "
-                            "Your edit was not saved: reopen the contact and make it again.")
+    db.write_retrying(lambda cur: _update(cur, student_id, contact_id, data, now, revision), student_id=student_id)
+
+
+def _update(cur, student_id: str, contact_id: str, data: ContactInput, now: datetime, revision: int) -> None:
+    row = _clean(cur, student_id, data, contact_id)
+    org = row.pop("organisation")
+    row["organisation_id"] = ensure_organisations(cur, student_id, [org], now).get(org_key(org))
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    updated = cur.execute(
+        f"UPDATE contacts SET {assignments}, revision = revision + 1 "
+        "WHERE student_id = ? AND id = ? AND revision = ? RETURNING id",
+        [*row.values(), student_id, contact_id, revision]).fetchall()
+    if not updated:
+        raise StaleEdit(f"{row['name']} was changed in another window since you opened it. "
+                        "Your edit was not saved: reopen the contact and make it again.")
 
 
 def set_archived(db: Database, student_id: str, contact_id: str, now: datetime, archived: bool) -> None:

@@ -144,10 +144,6 @@ class DuckDBDatabase(Database):
             finally:
                 _rollback(cur)
 
-    def cursor(self):
-        """Several reads on one cursor (as reading())."""
-        return self.reading()
-
     @contextmanager
     def _transaction(self) -> Iterator["DuckDBTransaction"]:
         """This process's lock, begin, yield, commit (or roll back); faults said plainly."""
@@ -213,12 +209,28 @@ class DuckDBTransaction(Transaction):
         finally:
             self._cur.unregister(name)
 
-    # DuckDB only, while the last callers move to insert_frame
-    def register(self, name: str, frame: pd.DataFrame) -> None:
-        self._cur.register(name, frame)
+    # --- DuckDB's own file formats: backups are Parquet written and read by DuckDB ---------
+    def export_parquet(self, out: Path) -> None:
+        """Every table as Parquet into `out` (EXPORT DATABASE; its schema.sql and load.sql
+        are never read back: a restore takes the schema from our migrations)."""
+        self._cur.execute(f"EXPORT DATABASE '{str(out).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
 
-    def unregister(self, name: str) -> None:
-        self._cur.unregister(name)
+    def load_parquet(self, table: str, path: Path) -> None:
+        """Add the rows of one Parquet file (reachable only if the connection allows its folder)."""
+        try:
+            self._cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(path)])
+        except duckdb.Error as exc:
+            raise ValueError(f"{path.name} could not be loaded into {table}: {_first_line(str(exc))}") from None
+
+    def row_hash_fingerprints(self) -> dict[str, dict]:
+        """The checksums backups had before they were the same on every engine (DuckDB's
+        hash of each row): how an old backup's manifest is checked."""
+        result = {}
+        for table in migrations.tables(self):
+            rows, checksum = self._cur.execute(
+                f'SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM "{table}" t').fetchone()
+            result[table] = {"rows": int(rows), "checksum": str(checksum)}
+        return result
 
 
 def _rollback(cur) -> None:
