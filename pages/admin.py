@@ -15,8 +15,8 @@ everyone = users.people(ctx.db)
 
 with people:
     ui.table(everyone.drop(columns=["student_id"]).rename(columns=lambda c: c.replace("_", " ").capitalize()),
-             "Nobody is registered yet.",
-             key="admin_people")
+             "Nobody is registered yet.", key="admin_people",
+             column_config={"Deletion requested at": st.column_config.DatetimeColumn(format="ddd D MMM YYYY, HH:mm")})
     form = ui.Form("admin_active", None)
     pick, go = st.columns([2, 1], vertical_alignment="bottom")
     email = pick.selectbox("Person", list(everyone["email"]), index=None, key=form.key("email"),
@@ -82,7 +82,9 @@ with assign_tab:
 with deletion_tab:
     form = ui.Form("admin_delete", None)
     requests = users.deletion_requests(ctx.db)
-    ui.table(requests.drop(columns=["student_id"]), "No deletion requests.", key="admin_deletions")
+    ui.table(requests.drop(columns=["student_id"]).rename(columns=lambda c: c.replace("_", " ").capitalize()),
+             "No deletion requests.", key="admin_deletions",
+             column_config={"Deletion requested at": st.column_config.DatetimeColumn(format="ddd D MMM YYYY, HH:mm")})
     if len(requests):
         labels = dict(zip(requests["student_id"], requests["email"]))
         pick, go = st.columns([2, 1], vertical_alignment="bottom")

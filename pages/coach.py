@@ -147,7 +147,7 @@ def session_tab(ctx) -> None:
         st.text_area("Session notes", key=form.key("notes"), height=140, max_chars=10000)
         st.markdown("**Action items** (they join the student's due list)")
         st.data_editor(pd.DataFrame({"text": pd.Series(dtype="string"), "due_on": pd.Series(dtype="object")}),
-                       key=form.key("actions"), num_rows="dynamic", hide_index=True, width="stretch",
+                       key=form.key("actions"), num_rows="dynamic", hide_index=True, width="stretch", placeholder=ui.EMPTY_CELL,
                        column_config={"text": st.column_config.TextColumn("Action", max_chars=300, width="large"),
                                       "due_on": st.column_config.DateColumn("Due", min_value=ctx.today,
                                                                             max_value=ctx.today + timedelta(days=365),

@@ -184,7 +184,7 @@ def keep_in_touch_tab(ctx) -> None:
                 "ideal_days": "Every (days)", "next_on": "Next touch"})
             view = view[["Person", "Status", "Last touch", "Days since", "Every (days)", "Next touch"]]
             st.dataframe(view.style.map(lambda v: STATUS_STYLE.get(v, ""), subset=["Status"]), hide_index=True,
-                         width="stretch", key="cadence_table", height=320 if len(view) > 8 else "auto",
+                         width="stretch", key="cadence_table", height=320 if len(view) > 8 else "auto", placeholder=ui.EMPTY_CELL,
                          column_config={"Last touch": st.column_config.DateColumn(format="D MMM YYYY"),
                                         "Next touch": st.column_config.DateColumn(format="D MMM YYYY")})
     with right:

@@ -124,7 +124,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
     view = chosen.assign(Order=range(1, len(chosen) + 1), Remove=False,
                          Kind=chosen["category"].map(prep.CATEGORIES) + " · " + chosen["tiara"].map(TIARA))
     st.caption("Type 1 in *Order* to put a question first; tick *Remove* to drop it; then save.")
-    st.data_editor(view[["Order", "text", "minutes", "Remove", "Kind"]], key=form.key("order"),
+    st.data_editor(view[["Order", "text", "minutes", "Remove", "Kind"]], key=form.key("order"), placeholder=ui.EMPTY_CELL,
                    hide_index=True, width="stretch", disabled=["text", "Kind", "minutes"],
                    column_config={"Order": st.column_config.NumberColumn(min_value=1, step=1, width=75),
                                   "text": st.column_config.TextColumn("Question", width=430),
@@ -156,7 +156,7 @@ def questions_tab(ctx, iid: str, record: dict) -> None:
     if goal in prep.GOALS:
         st.caption(f"Suggested for your goal, *{prep.GOALS[goal][0].lower()}*: clear the category filter to see all.")
     st.data_editor(shown[["Add", "★", "text", "Category", "Part", "minutes", "Mine"]], key=form.key("bank"),
-                   hide_index=True,
+                   hide_index=True, placeholder=ui.EMPTY_CELL,
                    width="stretch", height=320 if len(shown) > 8 else "auto",
                    disabled=["text", "Category", "Part", "minutes", "Mine"],
                    column_config={"Add": st.column_config.CheckboxColumn(width=55),
@@ -269,7 +269,7 @@ def log_tab(ctx, iid: str, record: dict) -> None:
         st.text_input("Their answers", value=record["closing_answers"] or "", key=form.key("answers"), max_chars=2000)
         st.markdown("**People they suggested** (each becomes a warm contact with a to-do to reach out)")
         st.data_editor(pd.DataFrame({"name": pd.Series(dtype="string"), "organisation": pd.Series(dtype="string")}),
-                       key=form.key("referrals"), num_rows="dynamic", hide_index=True, width="stretch",
+                       key=form.key("referrals"), num_rows="dynamic", hide_index=True, width="stretch", placeholder=ui.EMPTY_CELL,
                        column_config={"name": st.column_config.TextColumn("Name", max_chars=120),
                                       "organisation": st.column_config.TextColumn("Organisation", max_chars=160)})
         ui.referral_questions(form)

@@ -5,7 +5,7 @@ as `from lib import ui` and call `ui.<name>`; each name lives in one submodule:
 - session: database(), context(), enter_page(), sidebar(), roster(), switch_dataset()
 - action:  Form, action(), confirmation(), flash()/show_flash(), editor_rows()
 - cache:   read(), read_now(), home_data(), cohort(), plotly(), titled_chart()
-- widgets: pick(), chosen(), table(), due_table()
+- widgets: pick(), chosen(), table(), due_table(), EMPTY_CELL (a missing value's text)
 - md_escape() comes from lib/markdown.py (the app's one Markdown escaper)
 """
 from lib.metrics import definition as doc  # noqa: F401  (pages: hover help from docstrings)
@@ -18,4 +18,4 @@ from lib.ui.session import (DATASETS, ROLES, Context, Roster, context, database,
                             reset_demo, roster, sidebar, signed_in_mode,
                             switch_dataset)
 from lib.markdown import md_escape  # noqa: F401
-from lib.ui.widgets import chosen, due_table, pick, referral_questions, table  # noqa: F401
+from lib.ui.widgets import EMPTY_CELL, chosen, due_table, pick, referral_questions, table  # noqa: F401

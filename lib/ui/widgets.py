@@ -41,6 +41,9 @@ def pick(container, label: str, labels: dict, key: str, default: str | None = No
     return container.selectbox(label, list(labels), key=key, format_func=labels.get, **kwargs)
 
 
+EMPTY_CELL = ""      # what a missing value shows in every table and editor (Streamlit's default reads "None")
+
+
 def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | None = None,
           height: int | str = "auto") -> None:
     """A read-only table of user data (rendered as text, never HTML), or a friendly empty state."""
@@ -48,7 +51,7 @@ def table(frame: pd.DataFrame, empty: str, *, key: str, column_config: dict | No
         st.caption(empty)
         return
     st.dataframe(blank_missing(frame), hide_index=True, width="stretch", column_config=column_config, key=key,
-                 height=height)
+                 height=height, placeholder=EMPTY_CELL)
 
 
 def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
