@@ -39,17 +39,15 @@ kpis[5].metric("Thank-yous on time", f"{t['on_time']} of {settled_thanks}",
                delta=f"{t['late']} late, {t['missing']} missing" if settled_thanks else None,
                delta_color="inverse" if t["late"] + t["missing"] else "off", delta_arrow="off", width="content")
 
-pipeline_col, due_col = st.columns([3, 2], gap="large")
-with pipeline_col:
-    st.subheader("Warm and cold contacts through the method", help=metrics.definition(metrics.pipeline))
-    ui.plotly("chart_pipeline", charts.pipeline_chart, data["pipeline"])
+# the due list the full width: What, When and Kind read without scrolling at 1280 px
+due = data["due"]
+st.subheader("Due", help=metrics.definition(metrics.follow_ups_due))
+st.markdown(f":red-badge[{f['overdue']} overdue] :orange-badge[{f['today']} today] "
+            f":blue-badge[{int((due['status'] == 'upcoming').sum())} this week]")
+ui.due_table(due, key="home_due", height=340 if len(due) > 8 else "auto")
 
-with due_col:
-    due = data["due"]
-    st.subheader("Due", help=metrics.definition(metrics.follow_ups_due))
-    st.markdown(f":red-badge[{f['overdue']} overdue] :orange-badge[{f['today']} today] "
-                f":blue-badge[{int((due['status'] == 'upcoming').sum())} this week]")
-    ui.due_table(due, key="home_due", height=340 if len(due) > 8 else "auto")
+st.subheader("Warm and cold contacts through the method", help=metrics.definition(metrics.pipeline))
+ui.plotly("chart_pipeline", charts.pipeline_chart, data["pipeline"])
 
 st.subheader("Reply rates", help=metrics.definition(metrics.reply_rates))
 rates = data["reply_rates"]
