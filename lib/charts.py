@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -115,6 +116,9 @@ def pipeline_chart(frame: pd.DataFrame) -> go.Figure:
 def reply_rate_chart(frame: pd.DataFrame) -> go.Figure:
     """Two panels of horizontal bars, by warmth above and by channel below (stacked, so they
     never overlap on a phone), each bar labelled with its rate and its n."""
+    if frame.empty or int(frame["n"].sum()) == 0:          # no empty panels with bare axes
+        return empty_figure("No settled requests yet: a reply rate needs requests that were answered or waited "
+                            "out their window.")
     parts = {d: frame[(frame["dimension"] == d) & (frame["n"] > 0)] for d in ("Warmth", "Channel")}
     rows = {d: max(len(p), 1) for d, p in parts.items()}
     gap, title = 0.16, 0.08
@@ -225,16 +229,55 @@ def touch_gap_chart(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, max(280, 150 + 34 * len(names)))
 
 
+MAP_UNIT_PX = 80              # pixels per map unit on a 390-px phone, the narrowest the map is drawn at
+MAP_TEXT = 10                 # font size of the map's names and category labels
+MAP_LABEL_X = 1.1             # category labels stand in two columns just outside the disc...
+MAP_X = 2.1                   # ...inside an x range wide enough for 12-character lines at phone width
+MAP_WRAP = 12
+MAP_LINE = 1.3 * (MAP_TEXT + 1) / MAP_UNIT_PX     # a line of a category label, in map units at phone width
+MAP_LABEL_PAD = 0.06
+
+
+def _text_box(x: float, y: float, text: str, where: str, lift: float) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, in map units at phone width) a one-line label of `text` takes
+    above ('top') or below a point; `lift` is the marker's radius."""
+    width = 0.6 * MAP_TEXT * len(text) / MAP_UNIT_PX
+    height = 1.3 * MAP_TEXT / MAP_UNIT_PX
+    y0 = y + lift if where == "top" else y - lift - height
+    return x - width / 2, y0, x + width / 2, y0 + height
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+
+
+def _side_columns(wanted: list[float], lines: list[int], top: float) -> list[float]:
+    """Label heights in one column: as near the wanted heights as they can be, with room for
+    each label's lines between neighbours (`wanted` sorted from the top down)."""
+    gaps = [(a + b) / 2 * MAP_LINE + MAP_LABEL_PAD for a, b in zip(lines, lines[1:])]
+    placed: list[float] = []
+    for i, y in enumerate(wanted):
+        placed.append(min(y, top, placed[-1] - gaps[i - 1]) if placed else min(y, top))
+    if placed and placed[-1] < -top:                    # ran off the bottom: push back up
+        placed[-1] = -top
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = max(placed[i], placed[i + 1] + gaps[i])
+    return placed
+
+
 def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str, str]) -> go.Figure:
     """The student at the centre; contacts around them in one wedge per source category
     (warm and most engaged nearest the centre), coloured warm or cold, sized by engagement
-    (requests + conversations), with a line from each referrer to the person they introduced."""
+    (requests + conversations), with a line from each referrer to the person they introduced.
+    Category labels stand in a column either side of the disc, joined to their wedge by a
+    thin line, so they never overlap one another or a dot, even on a phone. A person's name
+    is shown where it fits without covering another label at phone width (the rest on hover)."""
     if nodes.empty:
         return empty_figure("No contacts yet: map your network to see it here.", 420)
     nodes = nodes.sort_values(["source", "warmth", "engagement"], ascending=[True, False, False],
                               kind="stable").reset_index(drop=True)
     x, y, wedges = _radial_layout(nodes["source"].tolist(), list(source_labels), nodes["warmth"].tolist())
-    nodes = nodes.assign(x=x, y=y)
+    nodes = nodes.assign(x=x, y=y, size=(7 + 3 * nodes["engagement"].clip(upper=6)))
     fig = go.Figure()
     where = dict(zip(nodes["id"], zip(nodes["x"], nodes["y"])))
     edge_x, edge_y = [], []
@@ -243,38 +286,67 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
             edge_x += [where[parent][0], where[child][0], None]
             edge_y += [where[parent][1], where[child][1], None]
     if edge_x:
-        fig.add_scatter(x=edge_x, y=edge_y, mode="lines", name="Referred (who introduced whom)",
+        # legend names short enough for one row at 390 px (a four-row legend squeezed the map)
+        fig.add_scatter(x=edge_x, y=edge_y, mode="lines", name="Introduced",
                         line=dict(color="#9A9A9A", width=1.2), hoverinfo="skip")
-    labelled = len(nodes) <= MAP_LABEL_LIMIT
+    # the category labels: two columns, each label joined to the outer edge of its wedge's dots
+    counts = nodes["source"].value_counts()
+    reach = (nodes["x"] ** 2 + nodes["y"] ** 2).pow(0.5).groupby(nodes["source"]).max()
+    labels, lead_x, lead_y, top = [], [], [], 1.3
+    for side in (1, -1):
+        column = sorted(((math.sin(angle), source, angle) for source, angle in wedges
+                         if (math.cos(angle) >= 0) == (side == 1)), reverse=True)
+        texts = [textwrap.wrap(f"{source_labels.get(source, source)} ({int(counts.get(source, 0))})", MAP_WRAP)
+                 for _, source, _ in column]
+        heights = _side_columns([1.05 * s for s, _, _ in column], [len(t) for t in texts], 1.3)
+        top = max([top, *(abs(h) + len(t) / 2 * MAP_LINE for h, t in zip(heights, texts))])
+        for (_, source, angle), height, text in zip(column, heights, texts):
+            edge = float(reach.get(source, 1.0)) + 0.06
+            lead_x += [edge * math.cos(angle), side * (MAP_LABEL_X - 0.03), None]
+            lead_y += [edge * math.sin(angle), height, None]
+            labels.append(dict(x=side * MAP_LABEL_X, y=height, showarrow=False, align="left" if side == 1 else "right",
+                               xanchor="left" if side == 1 else "right", yanchor="middle",
+                               text="<br>".join(plain(line) for line in text), font=dict(size=MAP_TEXT + 1, color=NEUTRAL)))
+    fig.add_scatter(x=lead_x, y=lead_y, mode="lines", line=dict(color="#C8C8C8", width=0.8), hoverinfo="skip",
+                    showlegend=False)
+    # names where they fit: never over another name, the centre or a category label
+    taken = [(-0.15, -0.15, 0.15, 0.15)] + [            # the star and every dot
+        (px - r, py - r, px + r, py + r) for px, py, r in zip(nodes["x"], nodes["y"], nodes["size"] / 2 / MAP_UNIT_PX)]
+    shown = {}
+    if len(nodes) <= MAP_LABEL_LIMIT:
+        for i, (px, py, name, size) in enumerate(zip(nodes["x"], nodes["y"], nodes["name"], nodes["size"])):
+            for spot in ("top", "bottom"):
+                box = _text_box(px, py, str(name), spot, size / 2 / MAP_UNIT_PX)
+                if not _overlaps(box, taken) and abs(box[0]) < MAP_LABEL_X - 0.05 and abs(box[2]) < MAP_LABEL_X - 0.05:
+                    taken.append(box)
+                    shown[i] = spot
+                    break
     for warmth in ("warm", "cold"):
         part = nodes[nodes["warmth"] == warmth]
         if part.empty:
             continue
         fig.add_scatter(
             x=part["x"].round(3).tolist(), y=part["y"].round(3).tolist(),
-            mode="markers+text" if labelled else "markers", name=f"{warmth.capitalize()} contact",
-            text=[plain(n) for n in part["name"]] if labelled else None,
-            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(part))],  # neighbours apart
-            textfont=dict(size=10, color="#333333"),
-            marker=dict(color=WARMTH_COLOURS[warmth], size=(7 + 3 * part["engagement"].clip(upper=6)).tolist(),
+            mode="markers+text" if shown else "markers", name=warmth.capitalize(),
+            text=[plain(n) if i in shown else "" for i, n in zip(part.index, part["name"])] if shown else None,
+            textposition=[f"{shown.get(i, 'top')} center" for i in part.index] if shown else None,
+            textfont=dict(size=MAP_TEXT, color="#333333"),
+            marker=dict(color=WARMTH_COLOURS[warmth], size=part["size"].tolist(),
                         line=dict(color="white", width=1), opacity=0.9),
             customdata=[[plain(n), plain(o) or "no organisation", source_labels.get(s, s), int(r), int(c)]
                         for n, o, s, r, c in zip(part["name"], part["organisation"], part["source"],
                                                   part["requests"], part["conversations"])],
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}, " + warmth
                            + "<br>%{customdata[3]} requests, %{customdata[4]} conversations<extra></extra>"))
-    fig.add_scatter(x=[0], y=[0], mode="markers+text", text=[plain(student_name)], textposition="bottom center",
+    fig.add_scatter(x=[0], y=[0], mode="markers", text=[plain(student_name)],     # named on hover and in the legend
                     marker=dict(symbol="star", size=22, color=PALETTE["green"], line=dict(color="white", width=1)),
-                    name="You", hovertemplate="You<extra></extra>", textfont=dict(size=12))
-    counts = nodes["source"].value_counts()
-    # one wedge label per source, set as one list: add_annotation() one by one costs ~1 ms each
-    labels = [dict(x=1.2 * math.cos(angle), y=1.2 * math.sin(angle), showarrow=False,
-                   text=f"{source_labels.get(source, source)} ({int(counts.get(source, 0))})",
-                   font=dict(size=11, color=NEUTRAL)) for source, angle in wedges]
-    fig = _layout(fig, 600)
-    fig.update_layout(annotations=labels, margin=dict(l=10, r=10, t=40, b=10),
-                      xaxis=dict(visible=False, range=[-1.5, 1.5]),
-                      yaxis=dict(visible=False, range=[-1.35, 1.35], scaleanchor="x"))
+                    name="You", hovertemplate="%{text} (you)<extra></extra>")
+    fig = _layout(fig, 460)
+    fig.update_layout(annotations=labels, margin=dict(l=4, r=4, t=40, b=10),
+                      # constrain="domain": keeping the disc round shrinks the plot area, never widens a
+                      # range, which Plotly writes back, so a window made narrower kept a tiny map
+                      xaxis=dict(visible=False, range=[-MAP_X, MAP_X], constrain="domain"),
+                      yaxis=dict(visible=False, range=[-top, top], scaleanchor="x", constrain="domain"))
     return fig
 
 
@@ -388,9 +460,10 @@ def latency_chart(frame: pd.DataFrame, cap: int = 10) -> go.Figure:
         fig.add_bar(x=labels, y=part.tolist(), name=f"{warmth.capitalize()} contacts",
                     marker_color=WARMTH_COLOURS[warmth],
                     hovertemplate="%{y} replies after %{x} business days (" + warmth + ")<extra></extra>")
+    # each rule's label on two short lines: side by side on one line they ran together at 390 px
     _rules(fig, "x", [(mark + 0.5, dict(color=NEUTRAL, dash="dash", width=1), text, "top right")
-                      for mark, text in ((SECOND_CONTACT_BUSINESS_DAYS, f"day {SECOND_CONTACT_BUSINESS_DAYS}: second contact"),
-                                         (FOLLOW_UP_BUSINESS_DAYS, f"day {FOLLOW_UP_BUSINESS_DAYS}: follow up"))],
+                      for mark, text in ((SECOND_CONTACT_BUSINESS_DAYS, f"day {SECOND_CONTACT_BUSINESS_DAYS}:<br>second contact"),
+                                         (FOLLOW_UP_BUSINESS_DAYS, f"day {FOLLOW_UP_BUSINESS_DAYS}:<br>follow up"))],
            yshift=-14, font=dict(size=11, color=NEUTRAL))
     fig.update_xaxes(title_text="Business days to reply", type="category")
     fig.update_yaxes(title_text="Replies", rangemode="tozero")
@@ -402,6 +475,8 @@ def latency_chart(frame: pd.DataFrame, cap: int = 10) -> go.Figure:
 def funnel_chart(frame: pd.DataFrame, stages) -> go.Figure:
     """Two funnels side by side: warm and cold contacts from the network to a conversation,
     each step labelled with the people and the share of the first step."""
+    if frame.empty or int(frame["people"].sum()) == 0:
+        return empty_figure("No contacts yet: the funnel starts with the people in your network.")
     fig = _side_by_side(("Warm contacts", "Cold contacts"), spacing=0.04, shared_y=True)
     for axis, warmth in (("", "warm"), ("2", "cold")):
         part = frame[frame["warmth"] == warmth].set_index("stage")["people"].reindex(list(stages), fill_value=0)

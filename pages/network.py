@@ -293,7 +293,7 @@ def map_tab(ctx) -> None:
             st.caption(f"{len(kept)} name{'s' if len(kept) != 1 else ''} you typed here before are still in the "
                        "table, not yet added.")
         st.data_editor(pd.DataFrame(map_base(form, category), dtype="string"), key=form.key(f"rows_{category}"),
-                       num_rows="dynamic",
+                       num_rows="dynamic", placeholder=ui.EMPTY_CELL,
                        hide_index=True, width="stretch", column_config={
                            "name": st.column_config.TextColumn("Name", max_chars=120),
                            "organisation": st.column_config.TextColumn("Organisation", max_chars=160),
@@ -340,7 +340,7 @@ def organisations_tab(ctx, lamp: pd.DataFrame) -> None:
     frame = pd.DataFrame(base, columns=["id", "revision", *LAMP_COLUMNS])
     st.data_editor(
         frame.astype({"Motivation": "Int64", "Postings": "Int64", "Contacts": "Int64"}), key=form.key("editor"),
-        num_rows="add", hide_index=True, width="stretch", column_order=LAMP_COLUMNS,
+        num_rows="add", hide_index=True, width="stretch", column_order=LAMP_COLUMNS, placeholder=ui.EMPTY_CELL,
         disabled=["Advocacy", "Warm paths", "Contacts"],
         column_config={
             "Organisation": st.column_config.TextColumn(required=True, max_chars=160),
@@ -461,9 +461,9 @@ def preview_and_commit(ctx, form: ui.Form, filename: str, parsed: linkedin.Parse
 def map_charts_tab(ctx) -> None:
     nodes = ui.read(ctx, network.graph)
     st.caption("You at the centre; your contacts grouped by where they come from, warm nearest the centre. "
-               "Bigger dots: more requests and conversations. Lines: who introduced you to whom."
-               + (f" Names are hidden past {charts.MAP_LABEL_LIMIT} people: hover a dot." if
-                  len(nodes) > charts.MAP_LABEL_LIMIT else ""))
+               "Bigger dots: more requests and conversations. Lines: who introduced you to whom. "
+               + (f"Names are hidden past {charts.MAP_LABEL_LIMIT} people: hover a dot." if
+                  len(nodes) > charts.MAP_LABEL_LIMIT else "Names show where they fit: hover a dot for the others."))
     ui.plotly("chart_network_map", charts.network_map, nodes, ctx.student_name, SOURCES)
     left, right = st.columns(2)
     with left:

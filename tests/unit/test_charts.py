@@ -28,19 +28,19 @@ def test_plain_escapes_markup_but_keeps_quotes():
 def test_small_network_map_is_labelled_and_coloured():
     fig = charts.network_map(nodes(12), "Ada <i>L</i>", SOURCES)
     by_name = {trace.name: trace for trace in fig.data}
-    assert by_name["Warm contact"].marker.color == charts.WARMTH_COLOURS["warm"]
-    assert by_name["Cold contact"].marker.color == charts.WARMTH_COLOURS["cold"]
-    assert "Person &lt;b&gt;1&lt;/b&gt;" in by_name["Warm contact"].text
+    assert by_name["Warm"].marker.color == charts.WARMTH_COLOURS["warm"]
+    assert by_name["Cold"].marker.color == charts.WARMTH_COLOURS["cold"]
+    assert "Person &lt;b&gt;8&lt;/b&gt;" in by_name["Warm"].text     # names that fit, escaped
     assert by_name["You"].text == ("Ada &lt;i&gt;L&lt;/i&gt;",)
-    edges = by_name["Referred (who introduced whom)"]
+    edges = by_name["Introduced"]
     assert sum(x is None for x in edges.x) == 1          # one referral: c9 -> c10
-    points = list(zip(by_name["Warm contact"].x, by_name["Warm contact"].y))
+    points = list(zip(by_name["Warm"].x, by_name["Warm"].y))
     assert all(0.2 <= (x * x + y * y) ** 0.5 <= 1.0 for x, y in points)
 
 
 def test_network_map_at_2000_contacts_drops_labels_and_stays_small():
     fig = charts.network_map(nodes(2000), "Ada", SOURCES)
-    marks = [t for t in fig.data if t.name in ("Warm contact", "Cold contact")]
+    marks = [t for t in fig.data if t.name in ("Warm", "Cold")]
     assert sum(len(t.x) for t in marks) == 2000
     assert all(t.text is None for t in marks)
     assert len(fig.layout.annotations) == len(SOURCES)    # one label per category
@@ -118,6 +118,35 @@ def test_network_map_keeps_its_promise_warm_nearest_the_centre():
 
     def radii(name):
         return [(x * x + y * y) ** 0.5 for x, y in zip(by_name[name].x, by_name[name].y)]
-    assert max(radii("Warm contact")) < min(radii("Cold contact"))
-    text = by_name["Warm contact"].textposition
-    assert set(text) == {"top center", "bottom center"}             # neighbours' names on either side
+    assert max(radii("Warm")) < min(radii("Cold"))
+
+
+def test_network_map_labels_never_overlap_at_phone_width():
+    """Names and category labels, as boxes in map units at a 390-px phone's scale (the
+    narrowest the map is drawn at): no two overlap, and no name covers a category column."""
+    for n in (5, 12, 25, 40):
+        fig = charts.network_map(nodes(n), "Ada", SOURCES)
+        boxes = []
+        for trace in fig.data:
+            if trace.name in ("Warm", "Cold"):
+                for x, y, text, where, size in zip(trace.x, trace.y, trace.text, trace.textposition, trace.marker.size):
+                    if text:
+                        raw = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+                        boxes.append(charts._text_box(x, y, raw, where.split()[0], size / 2 / charts.MAP_UNIT_PX))
+        assert all(not charts._overlaps(a, boxes[i + 1:]) for i, a in enumerate(boxes)), n
+        assert all(abs(b[0]) < charts.MAP_LABEL_X and abs(b[2]) < charts.MAP_LABEL_X for b in boxes)
+        for side in (1, -1):                                          # each column's labels stand apart
+            column = sorted(((a.y, a.text.count("<br>") + 1) for a in fig.layout.annotations if a.x * side > 0),
+                            reverse=True)
+            for (y1, lines1), (y2, lines2) in zip(column, column[1:]):
+                assert y1 - y2 >= (lines1 + lines2) / 2 * charts.MAP_LINE - 1e-9, (n, column)
+            assert all(abs(y) <= fig.layout.yaxis.range[1] for y, _ in column)
+
+
+def test_empty_reply_rates_and_funnel_say_so_instead_of_drawing_bare_axes():
+    """A student with nothing settled saw two empty panels whose tick labels ran into each other at 390 px."""
+    rates = pd.DataFrame({"dimension": ["Warmth", "Channel"], "group": ["warm", "email"], "n": [0, 0],
+                          "replied": [0, 0], "rate": [None, None], "low": [None, None], "high": [None, None]})
+    for fig in (charts.reply_rate_chart(rates), charts.reply_rate_chart(rates.iloc[0:0]),
+                charts.funnel_chart(pd.DataFrame({"warmth": [], "stage": [], "people": []}), ["In network", "Met"])):
+        assert not fig.data and "yet" in fig.layout.annotations[0].text
