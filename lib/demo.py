@@ -181,6 +181,7 @@ class _Cohort:
             "touches", "prep_items", "advising_sessions", "action_items", "tasks")}
         self.template = checklist_template().to_dict("records")
         self.used_names: set[str] = set()
+        self.taken: set[tuple[str, str]] = set()    # (student, email or URL): the database keys them unique
         self.employers: dict[tuple[str, str], dict] = {}
 
     def person_name(self) -> str:
@@ -263,13 +264,23 @@ class _Cohort:
         return self.add(
             "contacts", student_id=sid, name=name, role=rng.choice(field.roles),
             organisation_id=org["id"],
-            email=f"{first.lower()}.{last.lower()}@{domain}" if rng.random() < 0.8 else None,
-            linkedin_url=(f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{rng.randint(10, 99)}"
-                          if rng.random() < 0.7 else None),
+            email=self.unique(sid, f"{first.lower()}.{last.lower()}", f"@{domain}") if rng.random() < 0.8 else None,
+            linkedin_url=(self.unique(sid, f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-"
+                                           f"{rng.randint(10, 99)}", "") if rng.random() < 0.7 else None),
             phone=None, warmth=suggested_warmth(source), source=source, how_met=how,
             referred_by=referrer["id"] if referrer else None,
             keep_in_touch_days=rng.choice((None, None, None, 90, 120)) if source in WARM_SOURCES else None,
             notes=None, import_id=None, created_at=created, archived_at=None)
+
+    def unique(self, sid: str, stem: str, tail: str) -> str:
+        """stem + tail, numbered (stem2 + tail...) when this student already has it: a big
+        cohort repeats names, and a student's contacts' emails and URLs are unique keys."""
+        value, n = stem + tail, 1
+        while (sid, value.lower()) in self.taken:
+            n += 1
+            value = f"{stem}{n}{tail}"
+        self.taken.add((sid, value.lower()))
+        return value
 
     def employer(self, sid: str, name: str, field: Field, created: datetime) -> dict:
         """The student's organisation row for an employer, created (not a target) on first use."""

@@ -207,7 +207,10 @@ class DuckDBTransaction(Transaction):
         try:
             self._cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM {name}' + upsert_clause(conflict, update))
         finally:
-            self._cur.unregister(name)
+            try:
+                self._cur.unregister(name)
+            except duckdb.Error:       # the transaction already failed: the insert's own error is the one to tell
+                pass
 
     # --- DuckDB's own file formats: backups are Parquet written and read by DuckDB ---------
     def export_parquet(self, out: Path) -> None:
