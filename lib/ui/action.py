@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from lib.db import Database, DatabaseFault, ReadOnlyView
+from lib.db import ConstraintViolation, Database, DatabaseFault, ReadOnlyView
 from lib.models import InvalidInput, InvalidRows, StaleEdit
 from lib.markdown import md_escape
 
@@ -155,6 +155,9 @@ def action(form: Form | None, write: Callable, *args, done: "str | Callable[[Any
         flash("error", md_escape(exc), slot)
     except DatabaseFault as exc:       # a full disk, a file that became read-only: nothing was saved
         flash("error", md_escape(exc), slot)
+    except ConstraintViolation:        # the database's own rule, where the lib had no check of its own to name
+        flash("error", "Nothing was saved: it would have repeated something already saved (perhaps in another "
+                       "window a moment ago). Look at the page as it is now, then try again.", slot)
     else:
         if form is not None and clear:
             form.clear()
