@@ -101,7 +101,7 @@ cluster: $(VENV)/.runtime postgres nginx
 	$(PY) -m tools.cluster --processes $(PROCESSES) --port $(PORT)
 
 # Figures, not tests: page reruns, stats, import and chart sizes at 1, 50 and 2,000 students.
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev browser postgres nginx
 	$(PY) bench/run.py
 
 clean:

@@ -15,16 +15,20 @@ the coach opening the room would: the server's own start-up is not counted.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import random
+import re
 import statistics
 import threading
 import time
 import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from tests.served import interact, serve
 
@@ -58,6 +62,8 @@ COACH_STEPS = (
     ("state", {"coach_tab": "Cohort"}, "Coach"),
 )
 
+ADD_NAME_KEY = re.compile(r"contact_add_name@[^\"#\\]+(?:#\d+)?")
+
 
 @dataclass
 class LoadFigure:
@@ -69,6 +75,8 @@ class LoadFigure:
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     server_rss_mb: float = 0.0
+    cpu_s: dict[str, float] = field(default_factory=dict)    # CPU seconds during the room, by part
+    upstreams: dict[str, int] = field(default_factory=dict)  # sessions per process (through a proxy)
 
     def slowest(self, count: int = 3) -> list[tuple[str, float]]:
         """The actions with the highest median time: where the waiting is."""
@@ -83,19 +91,32 @@ class LoadFigure:
         return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[int(q) - 1]
 
 
+def _interact(opener, url: str, body: dict, timeout: float) -> tuple[dict, str | None]:
+    """tests.served.interact through this session's own cookie jar (as a browser: the proxy's
+    route cookie goes back with every request, so the session stays on its process); also
+    returns the process that answered (the proxy's X-Upstream header, None when direct)."""
+    request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with opener.open(request, timeout=timeout) as response:
+        return json.loads(response.read()), response.headers.get("X-Upstream")
+
+
 class _Session:
-    """One simulated user: their agent-API session and the figure they report into."""
+    """One simulated user: their agent-API session, their cookies, and the figure they report into."""
 
     def __init__(self, url: str, figure: LoadFigure, lock: threading.Lock, number: int):
         self.url, self.figure, self.lock, self.number = url, figure, lock, number
         self.session_id: str | None = None
+        self.upstream: str | None = None
+        self.last_reply: dict | None = None
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def act(self, body: dict, expect_title: str | None, expect_text: str | None = None) -> dict | None:
         if self.session_id:
             body = {"session_id": self.session_id, **body}
         start = time.perf_counter()
         try:
-            reply = interact(self.url, body, timeout=60)
+            reply, upstream = _interact(self.opener, self.url, body, timeout=60)
         except urllib.error.HTTPError as exc:    # refused: the body says why
             self._fail(f"{self._describe(body)}: HTTP {exc.code} {exc.read()[:300]!r}")
             return None
@@ -104,7 +125,13 @@ class _Session:
             return None
         elapsed = (time.perf_counter() - start) * 1000
         problem = None
-        if "code" in reply:
+        if upstream and not self.upstream:          # the process the proxy gave this session
+            self.upstream = upstream
+            with self.lock:
+                self.figure.upstreams[upstream] = self.figure.upstreams.get(upstream, 0) + 1
+        if upstream and upstream != self.upstream:  # the route cookie did not keep it there
+            problem = f"answered by {upstream}, the session is on {self.upstream}"
+        elif "code" in reply:
             problem = f"agent API {reply['code']}"
         elif reply.get("status") != "ready":
             problem = "the app raised"
@@ -119,6 +146,7 @@ class _Session:
             self._fail(f"{self._describe(body)}: {problem}")
             return None
         self.session_id = reply["session_id"]
+        self.last_reply = reply
         return reply
 
     @staticmethod
@@ -146,13 +174,24 @@ class _Session:
         if kind == "student":
             label = labels[(self.number * 7 + argument) % len(labels)]
             return self.act({"widget_state": {"student_id": label}}, title) is not None
+        # The form's keys carry the student and the form's generation (lib.ui.action.widget_key):
+        # read them from the page the session is on, as a browser would find the form.
+        found = ADD_NAME_KEY.search(json.dumps(self.last_reply["tree"])) if self.last_reply else None
+        if not found:
+            self._fail("Add contact: no add-contact form on the page")
+            return False
+        field = found.group(0)
+        form = field.replace("contact_add_name@", "contact_add_form@", 1)
         name = f"Bench {uuid.uuid4().hex[:10]}"          # unlike any other name: no similar-name question
-        return self.act({"widget_state": {"add_name": name}, "trigger": {"key": "FormSubmitter:contact_add-Add contact"}},
+        return self.act({"widget_state": {field: name}, "trigger": {"key": f"FormSubmitter:{form}-Add contact"}},
                         title, expect_text="Added") is not None
 
 
 def _run_room(url: str, figure: LoadFigure, opening: list[dict], steps_for, labels: list[str],
-              think_s: float, deadline_s: float) -> None:
+              think_s: float, deadline_s: float, warm_urls: list[str] | None = None,
+              cpu: Callable[[], dict[str, float]] | None = None) -> None:
+    """Run the room; `warm_urls`: the processes to warm first (each directly, default the URL);
+    `cpu`: CPU seconds so far by part (sampled after the warm-up and after the room)."""
     lock = threading.Lock()
     barrier = threading.Barrier(figure.sessions)
     stop_at = time.monotonic() + deadline_s
@@ -178,14 +217,18 @@ def _run_room(url: str, figure: LoadFigure, opening: list[dict], steps_for, labe
             if not session.step(kind, argument, title, labels):
                 return
 
-    interact(url, {})    # one visit first, as the coach opening the room: start-up is not the room's wait
+    for warm in warm_urls or [url]:
+        interact(warm, {})    # one visit first, as the coach opening the room: start-up is not the room's wait
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(figure.sessions)]
+    before = cpu() if cpu else {}
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=deadline_s + 180)
     figure.wall_s = time.perf_counter() - start
+    after = cpu() if cpu else {}
+    figure.cpu_s = {part: after[part] - before.get(part, 0.0) for part in after}
 
 
 def workshop_room(folder: Path, today: date, sessions: int, think_s: float, deadline_s: float) -> LoadFigure:
