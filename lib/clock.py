@@ -44,7 +44,7 @@ def moment_of(day: date) -> datetime:
 def business_days_between(start: date, end: date) -> int:
     """Weekdays d with start < d <= end (negative when end is before start).
 
-    Matches the SQL macro business_days() in lib/migrations.py: the 3B7 routine counts
+    Matches the SQL function business_days() in lib/migrations.py: the 3B7 routine counts
     the business days that have passed since a request was sent.
     """
     if end < start:
@@ -55,7 +55,7 @@ def business_days_between(start: date, end: date) -> int:
 def add_business_days(start: date, n: int) -> date:
     """The date n business days after `start` (n >= 0), skipping weekends.
 
-    Matches the SQL macro add_business_days(); a weekend start counts from the Friday before.
+    Matches the SQL function add_business_days(); a weekend start counts from the Friday before.
     """
     if n == 0:
         return start

@@ -7,8 +7,8 @@ lib/followup.py, lib/outreach.py, lib/coaching.py). Nothing of ours is imported:
 module is the bottom of the house.
 
 Conventions:
-- Business days skip Saturdays and Sundays. The SQL macro business_days(a, b) counts the
-  weekdays d with a < d <= b (lib/migrations.py; lib/clock.py mirrors it). "Within n
+- Business days skip Saturdays and Sundays. The SQL function business_days(a, b) counts the
+  weekdays d with a < d <= b (lib/migrations.py, once per engine; lib/clock.py mirrors it). "Within n
   business days of a" means business_days(a, day) <= n, so a window stays open over the
   weekend after its last day.
 - Fragments take a table alias (`t="r"` reads r.sent_on; `t=""` reads sent_on) and the
