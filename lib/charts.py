@@ -238,11 +238,17 @@ MAP_LINE = 1.3 * (MAP_TEXT + 1) / MAP_UNIT_PX     # a line of a category label, 
 MAP_LABEL_PAD = 0.06
 
 
+MAP_SPOTS = {"top": "top center", "bottom": "bottom center", "right": "middle right", "left": "middle left"}
+
+
 def _text_box(x: float, y: float, text: str, where: str, lift: float) -> tuple[float, float, float, float]:
     """The box (x0, y0, x1, y1, in map units at phone width) a one-line label of `text` takes
-    above ('top') or below a point; `lift` is the marker's radius."""
+    above, below, right or left of a point (MAP_SPOTS); `lift` is the marker's radius."""
     width = 0.6 * MAP_TEXT * len(text) / MAP_UNIT_PX
     height = 1.3 * MAP_TEXT / MAP_UNIT_PX
+    if where in ("right", "left"):
+        x0 = x + lift if where == "right" else x - lift - width
+        return x0, y - height / 2, x0 + width, y + height / 2
     y0 = y + lift if where == "top" else y - lift - height
     return x - width / 2, y0, x + width / 2, y0 + height
 
@@ -315,7 +321,7 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
     shown = {}
     if len(nodes) <= MAP_LABEL_LIMIT:
         for i, (px, py, name, size) in enumerate(zip(nodes["x"], nodes["y"], nodes["name"], nodes["size"])):
-            for spot in ("top", "bottom"):
+            for spot in MAP_SPOTS:
                 box = _text_box(px, py, str(name), spot, size / 2 / MAP_UNIT_PX)
                 if not _overlaps(box, taken) and abs(box[0]) < MAP_LABEL_X - 0.05 and abs(box[2]) < MAP_LABEL_X - 0.05:
                     taken.append(box)
@@ -329,7 +335,7 @@ def network_map(nodes: pd.DataFrame, student_name: str, source_labels: dict[str,
             x=part["x"].round(3).tolist(), y=part["y"].round(3).tolist(),
             mode="markers+text" if shown else "markers", name=warmth.capitalize(),
             text=[plain(n) if i in shown else "" for i, n in zip(part.index, part["name"])] if shown else None,
-            textposition=[f"{shown.get(i, 'top')} center" for i in part.index] if shown else None,
+            textposition=[MAP_SPOTS[shown.get(i, "top")] for i in part.index] if shown else None,
             textfont=dict(size=MAP_TEXT, color="#333333"),
             marker=dict(color=WARMTH_COLOURS[warmth], size=part["size"].tolist(),
                         line=dict(color="white", width=1), opacity=0.9),
@@ -591,7 +597,7 @@ def budget_bar(questions_minutes: float, available: float, length: int) -> go.Fi
     budget, orange past it, with a mark where the budget ends."""
     over = questions_minutes > available
     colour = PALETTE["orange"] if over else PALETTE["blue"]
-    top = max(questions_minutes, available, 1) * 1.08
+    top = max(questions_minutes, available, 1) * (1.08 if over else 1.22)    # room right of the mark for its label at 390 px
     fig = go.Figure(go.Bar(x=[questions_minutes], y=[""], orientation="h", marker_color=colour,
                            hovertemplate="%{x:.0f} minutes of questions<extra></extra>"))
     fig.add_vline(x=available, line_color="#222222", line_width=2)

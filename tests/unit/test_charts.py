@@ -132,7 +132,8 @@ def test_network_map_labels_never_overlap_at_phone_width():
                 for x, y, text, where, size in zip(trace.x, trace.y, trace.text, trace.textposition, trace.marker.size):
                     if text:
                         raw = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                        boxes.append(charts._text_box(x, y, raw, where.split()[0], size / 2 / charts.MAP_UNIT_PX))
+                        spot = {v: k for k, v in charts.MAP_SPOTS.items()}[where]
+                        boxes.append(charts._text_box(x, y, raw, spot, size / 2 / charts.MAP_UNIT_PX))
         assert all(not charts._overlaps(a, boxes[i + 1:]) for i, a in enumerate(boxes)), n
         assert all(abs(b[0]) < charts.MAP_LABEL_X and abs(b[2]) < charts.MAP_LABEL_X for b in boxes)
         for side in (1, -1):                                          # each column's labels stand apart
