@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import tempfile
-import uuid
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from lib import migrations, transfer
 from lib.db import Database, is_url
+from lib.store.duckdb import new_file
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 1_000_000
@@ -101,20 +100,12 @@ def restore(folder: Path, target: Path | str) -> dict:
         raise ValueError(f"{folder} is not a folder; unzip the backup first, then restore the folder")
     folder = folder.resolve()
     manifest = read_manifest(folder)
-    if target.exists():
-        raise ValueError(f"{target} already exists; restore into a new file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.parent / f".{target.name}.restoring-{uuid.uuid4().hex[:8]}"
-    try:
-        restored = _rebuild(folder, manifest, building)
+    with new_file(target, "restore") as building:
+        restored = _rebuild(folder, manifest, building.path)
         differences = [f"{table}: {manifest['tables'].get(table)} in the backup, {restored.get(table)} restored"
                        for table in sorted(set(manifest["tables"]) | set(restored))
                        if manifest["tables"].get(table) != restored.get(table)]
-        if not differences:
-            os.replace(building, target)
-    finally:
-        for leftover in (building, building.with_name(building.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        building.keep = not differences
     return {"tables": len(restored), "rows": sum(t["rows"] for t in restored.values()),
             "differences": differences}
 

@@ -287,7 +287,7 @@ class Database:
         with self._transaction() as tx:
             yield tx
             if self._versioned:
-                tx.execute(f"""INSERT INTO data_versions VALUES (?, 1)
+                tx.execute("""INSERT INTO data_versions VALUES (?, 1)
                                ON CONFLICT (scope) DO UPDATE SET version = data_versions.version + 1""",
                            [ALL_STUDENTS if student_id is None else str(student_id)])
         if getattr(self._pinned, "versions", None) is not None:

@@ -11,7 +11,6 @@ whole (PostgreSQL's schema changes are transactional), so nothing is half-writte
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -112,17 +111,8 @@ def copy_from(src: Database, destination: str | Path) -> dict:
     if is_url(str(destination)):
         with Database(str(destination), migrate=False) as target:
             return copy_into(src, target)
-    destination = Path(destination)
-    if destination.exists():
-        raise ValueError(f"{destination} already exists; copy into a new file")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    building = destination.parent / f".{destination.name}.copying-{uuid.uuid4().hex[:8]}"
-    try:
-        with Database(building, migrate=False) as target:
-            result = copy_into(src, target)
-            target.checkpoint()
-        os.replace(building, destination)
-        return result
-    finally:
-        for leftover in (building, building.with_name(building.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+    from lib.store.duckdb import new_file
+    with new_file(destination, "copy") as building, Database(building.path, migrate=False) as target:
+        result = copy_into(src, target)
+        target.checkpoint()
+    return result

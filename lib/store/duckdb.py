@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -17,7 +18,7 @@ import pandas as pd
 
 from lib import migrations
 from lib.db import (ConstraintViolation, Database, upsert_clause, DatabaseFault, DatabaseLocked, DamagedDatabase, DiskFull, ReadOnlyDatabase,
-                    Transaction, _first_line, lock_for, newer_schema_message)
+                    Transaction, _first_line, lock_for)
 
 # No extension is ever fetched or loaded behind our back.
 _CONFIG = {
@@ -36,6 +37,32 @@ def harden(con: duckdb.DuckDBPyConnection, folders: list[Path]) -> None:
         cur.execute("SET autoinstall_known_extensions = false")
         cur.execute("SET autoload_known_extensions = false")
         cur.execute("SET lock_configuration = true")
+
+
+class NewFile:
+    """A DuckDB file being built under a temporary name beside where it belongs."""
+
+    def __init__(self, destination: Path):
+        self.path = destination.parent / f".{destination.name}.building-{uuid.uuid4().hex[:8]}"
+        self.keep = True        # set False to end without it (it never appears)
+
+
+@contextmanager
+def new_file(destination: Path | str, doing: str) -> Iterator[NewFile]:
+    """A new database file that appears at `destination` only when the block ends without
+    raising and `keep` is still set: a refused or unequal restore or copy leaves no file."""
+    destination = Path(destination)
+    if destination.exists():
+        raise ValueError(f"{destination} already exists; {doing} into a new file")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    building = NewFile(destination)
+    try:
+        yield building
+        if building.keep:
+            os.replace(building.path, destination)
+    finally:
+        for leftover in (building.path, building.path.with_name(building.path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 class DuckDBDatabase(Database):
@@ -269,7 +296,7 @@ def open_fault(path: str, exc: Exception) -> DatabaseFault:
         return DatabaseFault(f"database {path} can't be opened: permission denied. Make it readable "
                              "(and writable to save), or point --db / COFFEECHAT_DB at another file")
     if "file name too long" in lower:
-        return DatabaseFault(f"the database path is too long: choose a shorter --db / COFFEECHAT_DB")
+        return DatabaseFault("the database path is too long: choose a shorter --db / COFFEECHAT_DB")
     if "is a directory" in lower:
         return DatabaseFault(f"{path} is a folder, not a database file")
     return DatabaseFault(f"cannot open database {path}: {_first_line(text)}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Iterator

@@ -6,17 +6,9 @@ import sys
 
 import pytest
 
-from lib import backup, demo, migrations
+from lib import backup, migrations
 from lib.db import Database, new_id
-from tests.conftest import ROOT, TODAY
-
-
-@pytest.fixture
-def demo_file(tmp_path):
-    path = tmp_path / "demo.duckdb"
-    with Database(path) as db:
-        demo.load(db, students=4, as_of=TODAY)
-    return path
+from tests.conftest import ROOT
 
 
 def cli(*args):

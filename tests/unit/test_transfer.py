@@ -5,17 +5,9 @@ import sys
 
 import pytest
 
-from lib import backup, demo, metrics, transfer
+from lib import backup, metrics, transfer
 from lib.db import Database
 from tests.conftest import ROOT, TODAY
-
-
-@pytest.fixture
-def demo_file(tmp_path):
-    path = tmp_path / "demo.duckdb"
-    with Database(path) as db:
-        demo.load(db, students=4, as_of=TODAY)
-    return path
 
 
 def cli(*args):
