@@ -33,63 +33,41 @@ demo: $(VENV)/.runtime
 workshop: $(VENV)/.runtime
 	COFFEECHAT_WORKSHOP=1 $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
+# $(call debian,CHECK,PACKAGES,WHAT FOR,IF MISSING): install Debian's PACKAGES when the shell test
+# CHECK fails and we may (root, apt-get); otherwise say what will not run and how to install them.
+define debian
+	@if $(1); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's $(2) $(3)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	else \
+		echo "$(2): missing and cannot be installed here (not root): $(4)."; \
+		echo "Install with: sudo apt-get install $(2)"; \
+	fi
+endef
+
 # Browser tests drive Debian's Chromium (Playwright may not download its own here).
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-		echo "chromium is missing and cannot be installed here (not root): browser tests will be skipped."; \
-		echo "Install it with: sudo apt-get install chromium"; \
-	fi
+	$(call debian,[ -x /usr/bin/chromium ],chromium,for the browser tests,browser tests will be skipped)
 
 # The CSV export is checked by LibreOffice Calc itself (tests/reliability/test_csv_in_a_spreadsheet.py).
 spreadsheet:
-	@if command -v soffice >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's libreoffice-calc-nogui for the spreadsheet test..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
-	else \
-		echo "LibreOffice is missing and cannot be installed here (not root): the spreadsheet test will be skipped."; \
-		echo "Install it with: sudo apt-get install libreoffice-calc-nogui"; \
-	fi
+	$(call debian,command -v soffice >/dev/null,libreoffice-calc-nogui,for the spreadsheet test,the spreadsheet test will be skipped)
 
 # PDFs need a Unicode font (DejaVu; Droid Sans Fallback for Chinese, Japanese, Korean); the PDF
 # test reads them back with poppler-utils (tests/unit/test_documents.py).
 documents:
-	@if command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
-		&& [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's fonts-dejavu-core, fonts-droid-fallback and poppler-utils for the PDFs..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core \
-			fonts-droid-fallback poppler-utils >/dev/null; \
-	else \
-		echo "PDF fonts or poppler-utils are missing and cannot be installed here (not root): the PDF tests will be skipped."; \
-		echo "Install them with: sudo apt-get install fonts-dejavu-core fonts-droid-fallback poppler-utils"; \
-	fi
+	$(call debian,command -v pdftoppm >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+		&& [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ],fonts-dejavu-core fonts-droid-fallback \
+		poppler-utils,for the PDFs,the PDF tests will be skipped)
 
 # The suite starts its own PostgreSQL 15 servers (tools/postgres.py), in temp folders.
 postgres:
-	@if [ -x /usr/lib/postgresql/15/bin/initdb ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's postgresql for the tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-	else \
-		echo "PostgreSQL 15 is missing and cannot be installed here (not root): its tests will be skipped."; \
-		echo "Install it with: sudo apt-get install postgresql"; \
-	fi
+	$(call debian,[ -x /usr/lib/postgresql/15/bin/initdb ],postgresql,for the tests,its tests will be skipped)
 
 # make cluster and its test put Debian's nginx in front of the Streamlit processes.
 nginx:
-	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's nginx for make cluster..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
-	else \
-		echo "nginx is missing and cannot be installed here (not root): make cluster cannot run, its test is skipped."; \
-		echo "Install it with: sudo apt-get install nginx"; \
-	fi
+	$(call debian,command -v nginx >/dev/null || [ -x /usr/sbin/nginx ],nginx,for make cluster,make cluster cannot run and its test is skipped)
 
 test: $(VENV)/.dev browser spreadsheet documents postgres nginx
 	$(PY) -m pytest
