@@ -23,7 +23,7 @@ import pandas as pd
 from lib import clock, method
 from lib.db import ROOT, Database
 from lib.network import org_key
-from lib.prep import checklist_template
+from lib.prep import CLOSING_KEYS, bank_rows, checklist_template
 from lib.models import SOURCES, WARM_SOURCES, suggested_warmth
 
 DEFAULT_STUDENTS = 12
@@ -178,8 +178,11 @@ class _Cohort:
         self.now = clock.moment_of(as_of)
         self.tables: dict[str, list[dict]] = {t: [] for t in (
             "students", "organisations", "contacts", "outreach_requests", "interviews",
-            "touches", "prep_items", "advising_sessions", "action_items", "tasks")}
+            "touches", "prep_items", "advising_sessions", "action_items", "tasks", "interview_questions")}
         self.template = checklist_template().to_dict("records")
+        bank = bank_rows()
+        self.bank = [q for q in bank if q["category"] != "closing"]
+        self.closing = [q for key in CLOSING_KEYS for q in bank if q["bank_key"] == key]
         self.used_names: set[str] = set()
         self.taken: set[tuple[str, str]] = set()    # (student, email or URL): the database keys them unique
         self.employers: dict[tuple[str, str], dict] = {}
@@ -376,9 +379,22 @@ class _Cohort:
                      note="Thanked them and named one takeaway.", created_at=thank_you_at)
         if held:
             self.keep_in_touch(sid, contact, ended)
+        if status in ("held", "scheduled"):
+            self.questions(sid, interview)
         if status == "scheduled":
             self.prep(sid, interview, fmt)
         return interview
+
+    def questions(self, sid: str, interview: dict) -> None:
+        """The questions chosen for a conversation, as a student picks them: four to six from
+        the bank, then the three closing ones. Drawn from their own generator, so the rest of
+        the cohort is the same whichever questions come out."""
+        rng = random.Random(f"questions:{interview['id']}")
+        chosen = rng.sample(self.bank, rng.randint(4, 6))
+        for position, question in [*enumerate(chosen, start=1), *enumerate(self.closing, start=1000)]:
+            self.add("interview_questions", id=_uuid(rng), student_id=sid, interview_id=interview["id"],
+                     question_id=question["id"], position=position, answer_notes=None,
+                     created_at=interview["created_at"])
 
     def notes(self, field: Field, request_id: str) -> str:
         """Two takeaways in the words people in this field use (data/demo_notes.csv), drawn from
