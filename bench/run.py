@@ -242,12 +242,19 @@ def scaling_targets(rows: list[scaling.Row]) -> list[str]:
     return out
 
 
-def processes_section(rows: list[scaling.Row], students: int, when: str) -> str:
+def busy_note(loadavg: tuple) -> str:
+    cores = os.cpu_count()
+    return (f" Load average when the run started (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in loadavg)} on "
+            f"{cores} cores{' (other work was competing for the cores: every figure here is slower for it)' if loadavg[0] > cores or loadavg[1] > cores else ''}."
+            if loadavg else "")
+
+
+def processes_section(rows: list[scaling.Row], students: int, when: str, loadavg: tuple = ()) -> str:
     if not rows:
         return ""
     cores = os.cpu_count()
     out = [f"{rows[0].figure.sessions} sessions at once with no pauses (each fires its next action the moment "
-           f"the last one returns), measured {when} by `make bench` on {cores} cores. *Career centre*: the "
+           f"the last one returns), measured {when} by `make bench` on {cores} cores.{busy_note(loadavg)} *Career centre*: the "
            f"{students:,}-student demo cohort copied into the app's own database (`python -m lib copy`; a fresh "
            "PostgreSQL copy for each row), students on their own pages, every fifth session a coach "
            "flipping between students. *Workshop*: each session its own DuckDB copy of the demo "
@@ -268,7 +275,7 @@ def processes_section(rows: list[scaling.Row], students: int, when: str) -> str:
     return "\n".join(out)
 
 
-def browser_section(result: dict | None, students: int, when: str) -> str:
+def browser_section(result: dict | None, students: int, when: str, loadavg: tuple = ()) -> str:
     if not result:
         return ""
     return "\n".join([
@@ -280,7 +287,8 @@ def browser_section(result: dict | None, students: int, when: str) -> str:
         "run's last `script_finished` message on Streamlit's websocket (the frame that draws it has "
         "been painted), once no other run has started for "
         f"{feel.QUIET_MS} ms; the app must then read `notRunning` with no stale element and no "
-        "exception. Plotly's drawing after its element arrives is not waited for.", "", feel.table(result)])
+        "exception. Plotly's drawing after its element arrives is not waited for." + busy_note(loadavg), "",
+        feel.table(result)])
 
 
 def write_readme(sections: dict[str, str]) -> list[str]:
@@ -371,8 +379,8 @@ def main() -> int:
                 browser_failed = f"{type(exc).__name__}: {str(exc)[:1000]}"
                 print(f"Chromium figures failed: {browser_failed}", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - began
-    sections = {"processes": processes_section(rows, max(scales), when),
-                "browser": browser_section(browser, max(scales), when)
+    sections = {"processes": processes_section(rows, max(scales), when, loadavg),
+                "browser": browser_section(browser, max(scales), when, loadavg)
                 or (f"Chromium figures failed: {browser_failed}" if browser_failed else "")}
     text = (report(floor_ms, results, imported, rooms, args.runs, elapsed, rows, loadavg)
             + "".join(f"\n\n### {title}\n\n{sections[name]}" for name, title in
@@ -391,7 +399,7 @@ def main() -> int:
     (out / "latest.json").write_text(json.dumps(figures, indent=1, default=str) + "\n")
     if not args.no_readme:
         written = write_readme({"processes": sections["processes"],           # measured figures only
-                                "browser": browser_section(browser, max(scales), when)})
+                                "browser": browser_section(browser, max(scales), when, loadavg)})
         print(f"\nREADME.md: {', '.join(written) if written else 'nothing written (markers missing or no figures)'}",
               file=sys.stderr)
     return 0
