@@ -60,15 +60,15 @@ _TOKEN = re.compile(r"""
 
 @functools.lru_cache(maxsize=2048)
 def translate(sql: str) -> str:
-    """lib's placeholders in psycopg's: `?` -> %s, `$name` -> %(name)s, a literal % -> %%."""
+    """lib's placeholders in psycopg's: `?` -> %s, `$name` -> %(name)s, outside quotes and
+    comments; every literal % (an operator, or inside a string or a quoted name such as
+    "Ready %") -> %%, since psycopg reads every % of a statement that has parameters."""
     def swap(match: re.Match) -> str:
         if match.group("named"):
             return f"%({match.group('name')})s"
         if match.group("positional"):
             return "%s"
-        if match.group("percent"):
-            return "%%"
-        return match.group(0)
+        return match.group(0).replace("%", "%%")
     return _TOKEN.sub(swap, sql)
 
 
