@@ -228,3 +228,12 @@ def test_order_rows_typed_number_wins_the_tie():
     rows = [(1, {"question_id": "a", "Order": 1}, False), (2, {"question_id": "b", "Order": 2}, False),
             (3, {"question_id": "c", "Order": 1}, True), (4, {"question_id": "d", "Order": 4, "Remove": True}, True)]
     assert [v["question_id"] for v in prep.order_rows(rows)] == ["c", "a", "b"]
+
+
+def test_all_conversations_table_reads_the_same_on_both_stores(db, student, now):
+    iid, _ = scheduled(db, student, now)
+    items = prep.checklist(db, student, iid)
+    prep.tick(db, student, {str(items["id"].iloc[0]): True}, now)            # one item of the checklist done
+    table = prep.interviews_table(db, student, TODAY)
+    assert list(table["Contact"]) == ["Carla Diaz"] and list(table["Status"]) == ["Scheduled"]
+    assert table["Ready %"].iloc[0] == round(100 / len(items))
