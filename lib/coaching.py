@@ -132,6 +132,16 @@ def since_last_session(db: Database, student_id: str, today: date, now: datetime
             "replies": counts[2], "conversations": counts[3], "overdue": int((due["status"] == "overdue").sum())}
 
 
+CHANGES = (("contacts", "contact added", "contacts added"), ("requests", "request sent", "requests sent"),
+           ("replies", "reply", "replies"), ("conversations", "conversation held", "conversations held"),
+           ("overdue", "item overdue", "items overdue"))
+
+
+def changes_line(brief: dict) -> str:
+    """The brief in one line, each count with its own word: '1 contact added · 2 requests sent · ...'."""
+    return " · ".join(f"{brief[key]} {one if brief[key] == 1 else many}" for key, one, many in CHANGES)
+
+
 def record_session(db: Database, student_id: str, held_on: date, coach: str | None, notes: str | None,
                    visibility: str, action_items: list[dict], today: date, now: datetime) -> str:
     """Save an advising session and its action items (each {"text", "due_on"}; an item
@@ -259,7 +269,7 @@ def session_report_data(db: Database, student_id: str, today: date, now: datetim
                ("Conversations held", summary["conversations"]["held"], None),
                ("Thank-yous on time", f"{t['on_time']} of {settled_thanks}", None)]
     return {"student": student["name"], "today": today, "coach": coach, "figures": figures, "stages": stages,
-            "rates": rate_rows, "brief": brief,
+            "rates": rate_rows, "brief": brief, "changes": changes_line(brief),
             "since": f"since the session on {brief['since']:%d %B}" if brief["had_session"] else "in the last 30 days",
             "stuck": [FLAGS[flag] for flag in student_flags(db, student_id, today, now)],
             "steps": [(row._1, row.Due) for row in actions.itertuples()],

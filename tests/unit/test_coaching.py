@@ -134,3 +134,9 @@ def test_the_overview_reuses_the_figures_by_student(db, now):
         for sid in (a, b):
             assert overview.loc[sid, columns].tolist() == frame.loc[sid, columns].tolist()
     assert overview.loc[b, "thanks_settled"] == metrics.thank_yous(db, b, now)["settled"] == 1
+
+
+def test_what_changed_reads_each_count_with_its_own_word():
+    from lib.coaching import changes_line
+    brief = {"contacts": 1, "requests": 2, "replies": 1, "conversations": 0, "overdue": 1}
+    assert changes_line(brief) == "1 contact added · 2 requests sent · 1 reply · 0 conversations held · 1 item overdue"

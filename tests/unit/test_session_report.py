@@ -23,7 +23,7 @@ def test_saving_todays_session_does_not_reset_what_changed(db, now):
     assert (after["since"], after["requests"], after["conversations"]) == (date(2026, 11, 10), 1, 1)
     html = coaching.session_report(db, sid, TODAY, now)
     assert "What changed since the session on 10 November" in html
-    assert "1 requests sent" in html and "1 conversations held" in html
+    assert "1 request sent" in html and "1 conversation held" in html
     assert "coach Jo Park" in html                             # from the session, not a widget
     assert "Notes from the session on 20 November" in html and "Agreed: two alumni a week." in html
     assert "First plan" not in html                            # the last session's notes, not older ones
