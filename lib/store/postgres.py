@@ -27,13 +27,14 @@ import pandas as pd
 from lib.db import (ConstraintViolation, Database, DatabaseFault, DiskFull, ReadOnlyDatabase, Transaction, _first_line,
                     lock_for, upsert_clause)
 
-POOL_SIZE = 8                   # connections per process: sessions read at once, write one at a time
+POOL_SIZE = 16                  # connections per process: sessions read at once, write one at a time
+WAIT_FOR_CONNECTION_S = 60      # a page waits this long for a free connection, then says the server is busy
 CONNECT_TIMEOUT_S = 10
 MIGRATION_LOCK = 7_411_990      # pg_advisory_xact_lock key: one process migrates at a time
 
 try:
     import psycopg
-    from psycopg_pool import ConnectionPool
+    from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError:             # pragma: no cover - requirements.txt pins both
     psycopg = None
 
@@ -242,6 +243,7 @@ class PostgresDatabase(Database):
         self._lock = lock_for(self.path)
         self._begin_common(origin)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, name="coffeechat",
+                                    timeout=WAIT_FOR_CONNECTION_S,
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
                                             "application_name": "coffeechat",
                                             "cursor_factory": psycopg.ClientCursor})
@@ -274,6 +276,8 @@ class PostgresDatabase(Database):
         try:
             with self._pool.connection() as conn:
                 yield PostgresTransaction(conn, self.path)
+        except PoolTimeout:
+            raise busy(self.path) from None
         except psycopg.OperationalError as exc:
             raise connection_fault(self.path, exc) from None
 
@@ -294,6 +298,8 @@ class PostgresDatabase(Database):
                     yield PostgresTransaction(conn, self.path)
             except psycopg.errors.IntegrityError as exc:
                 raise ConstraintViolation(_first_line(str(exc)), exc.diag.constraint_name) from exc
+            except PoolTimeout:
+                raise busy(self.path) from None
             except psycopg.OperationalError as exc:
                 raise connection_fault(self.path, exc) from None
 
@@ -310,6 +316,12 @@ def _why(exc: Exception, url: str) -> str:
     cause = exc.__cause__ or exc.__context__ or exc
     text = _first_line(str(cause)) or type(exc).__name__
     return text.replace(url, redacted(url))
+
+
+def busy(where: str) -> DatabaseFault:
+    return DatabaseFault(f"the PostgreSQL server for {where} is too busy: no connection came free within "
+                         f"{WAIT_FOR_CONNECTION_S} s, so nothing was read or saved. Try again in a moment; if it "
+                         "keeps happening, add app processes or raise the server's capacity")
 
 
 def connection_fault(where: str, exc: Exception) -> DatabaseFault:
