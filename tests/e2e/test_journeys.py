@@ -48,9 +48,13 @@ def rows(url: str, dataset: str | None = None) -> dict[str, int]:
     return dict(table["data"]["preview"]["rows"])
 
 
+BOOKKEEPING = {"data_versions"}      # one row per student who has written: a first write adds theirs
+
+
 def changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    """Tables whose row count moved, and by how much."""
-    return {t: after[t] - before.get(t, 0) for t in after if after[t] != before.get(t, 0)}
+    """Tables of the student's data whose row count moved, and by how much."""
+    return {t: after[t] - before.get(t, 0) for t in after
+            if after[t] != before.get(t, 0) and t not in BOOKKEEPING}
 
 
 # --- the browser ----------------------------------------------------------------------------------
