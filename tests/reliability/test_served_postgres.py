@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import time
 import traceback
+import types
 import uuid
 from datetime import datetime
 
@@ -138,6 +140,14 @@ def _results(results, expected: int) -> list[tuple[int, str, str]]:
 
 
 # --- tests --------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def plain_main(monkeypatch):
+    """A spawned worker re-runs the parent's __main__ from its file; after an AppTest in the
+    same session that is app.py (AppTest runs scripts as __main__), which fails outside
+    Streamlit. A bare __main__ gives the workers nothing to re-run."""
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
 
 @pytest.fixture
 def shared(postgres_url):
