@@ -202,20 +202,29 @@ def sees_only(text: str, who: str, other: str, where: str) -> None:
     assert not leaked, f"{who} sees {leaked} of {other} on {where}"
 
 
-def fetch(page, button: str) -> bytes:
+def fetch(page, button: str, reopen=None) -> bytes:
     """Click a download button once the page is idle; the file's bytes. A file built on click
-    can take a while on a loaded machine; one more click if the first brought nothing."""
+    can take a while on a loaded machine; one more click if the first brought nothing. Under
+    load a download button built on click sometimes stays disabled (a known bug, cause not
+    found: see the closing note of 2026-12-02); then the page is reloaded and `reopen()` goes
+    back to the button, as a person would, before the second try."""
     target = page.get_by_role("button", name=button).first
     target.wait_for(timeout=60_000)
     wait_idle(page)
     for attempt in (1, 2):
         try:
             with page.expect_download(timeout=45_000) as download:
-                target.click()
+                target.click(timeout=30_000)
             return download.value.path().read_bytes()
         except Exception:
             if attempt == 2:
                 raise
+            if reopen is not None and not target.is_enabled():
+                page.reload()
+                wait_idle(page)
+                reopen()
+                target = page.get_by_role("button", name=button).first
+                target.wait_for(timeout=60_000)
             wait_idle(page)
 
 
@@ -241,15 +250,19 @@ def test_two_students_at_once_see_only_themselves_everywhere(browser, tmp_path, 
         assert own_contacts_seen == {(who, title) for who in pages for title in STUDENT_PAGES[:6]}
         # downloads: each gets only their own record
         for who, page in pages.items():
-            click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="Follow-ups").first)
-            click(page, page.get_by_role("tab", name="Export", exact=True))
+            def export_tab(page=page):
+                click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="Follow-ups").first)
+                click(page, page.get_by_role("tab", name="Export", exact=True))
+            export_tab()
             for button in ("Calendar (.ics)", "Contacts and touches (.csv)"):
-                text = fetch(page, button).decode()
+                text = fetch(page, button, export_tab).decode()
                 assert MARKS[who][1] in text, (who, button)
                 sees_only(text, who, other[who], button)
-            click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="Prep").first)
-            click(page, page.get_by_role("tab", name="Prep sheet", exact=True))
-            text = fetch(page, "Download as Markdown").decode()
+            def prep_sheet_tab(page=page):
+                click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="Prep").first)
+                click(page, page.get_by_role("tab", name="Prep sheet", exact=True))
+            prep_sheet_tab()
+            text = fetch(page, "Download as Markdown", prep_sheet_tab).decode()
             assert MARKS[who][1] in text
             sees_only(text, who, other[who], "the prep sheet")
             click(page, page.locator("[data-testid='stSidebarNav'] a", has_text="My record").first)
