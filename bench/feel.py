@@ -18,7 +18,6 @@ websocket round trip, the server's run and React drawing its messages, as a pers
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -300,7 +299,8 @@ def measure(folder: Path, real_file: Path, student_label: str, today: date, roun
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             say("… the empty three-page app in Chromium")
-            with _serve_floor(floor_folder, today) as url:
+            with serve(floor_folder, today=today, script=ROOT / "bench" / "floor_app.py") as floor_server:
+                url = floor_server.url
                 floor_times = floor(browser, url)
             say("… every page and tab in Chromium")
             with serve(real_file.parent, today=today) as server:
@@ -312,46 +312,6 @@ def measure(folder: Path, real_file: Path, student_label: str, today: date, roun
     if "Traceback" in log:
         errors.append("the server logged a traceback: " + log[log.index("Traceback"):][-1500:])
     return {"floor_ms": floor_times, "views": views, "errors": errors}
-
-
-def _serve_floor(folder: Path, today: date):
-    """bench/floor_app.py served as tests.served serves app.py."""
-    import contextlib
-    import os
-    import subprocess
-    import urllib.request
-    from tests.served import ServerDidNotStart, free_port
-
-    @contextlib.contextmanager
-    def run():
-        port = free_port()
-        with open(folder / "server.log", "w") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "floor_app.py"), "--server.port",
-                 str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                cwd=folder, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise ServerDidNotStart("the floor app did not start:\n" + (folder / "server.log").read_text())
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    return run()
 
 
 def table(result: dict) -> str:

@@ -40,8 +40,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(folder: Path, *options: str, today: date, env: dict[str, str] | None = None):
-    """Serve the app on a free loopback port, on `folder`/coffeechat.duckdb at the frozen date
+def serve(folder: Path, *options: str, today: date, env: dict[str, str] | None = None,
+          script: Path = ROOT / "app.py"):
+    """Serve the app (or another `script`, e.g. the bench's empty floor app) on a free loopback port, on `folder`/coffeechat.duckdb at the frozen date
     `today` (plus any `env`); yield the Server (URL and pid), stop it afterwards. The log is
     `folder`/server.log."""
     port = free_port()
@@ -50,7 +51,7 @@ def serve(folder: Path, *options: str, today: date, env: dict[str, str] | None =
     log_path = folder / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false", *options],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
