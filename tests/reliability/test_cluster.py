@@ -294,6 +294,19 @@ def test_fresh_browsers_are_spread_over_every_process(running):
     assert set(seen) == set(running.backends), seen
 
 
+
+def _response_head(sock) -> tuple[str, dict[str, str]]:
+    """An HTTP response's status line and headers (names lower-case), read off a raw socket."""
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 65536:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    lines = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
+    return lines[0], {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+
+
 def test_the_websocket_is_upgraded_through_nginx_on_the_browsers_process(running):
     backend = running.backends[-1]
     browser = browser_on(running, backend)
@@ -305,15 +318,8 @@ def test_the_websocket_is_upgraded_through_nginx_on_the_browsers_process(running
                f"Cookie: {browser.cookie_header()}\r\n\r\n")
     with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
         sock.sendall(request.encode())
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 65536:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            head += chunk
-    lines = head.split(b"\r\n\r\n")[0].decode().split("\r\n")
-    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-    assert lines[0].startswith("HTTP/1.1 101"), lines
+        status, headers = _response_head(sock)
+    assert status.startswith("HTTP/1.1 101"), status
     accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
     assert headers["sec-websocket-accept"] == accept
     assert headers["upgrade"].lower() == "websocket"
@@ -332,14 +338,7 @@ def test_uploads_reach_the_browsers_process_and_too_large_ones_stop_at_nginx(run
                    f"Cookie: {browser.cookie_header()}\r\nConnection: close\r\n\r\n").encode()
         with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
             sock.sendall(request + body)
-            reply = b""
-            while b"\r\n\r\n" not in reply and len(reply) < 65536:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                reply += chunk
-        lines = reply.split(b"\r\n\r\n")[0].decode().split("\r\n")
-        return lines[0], {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+            return _response_head(sock)
 
     status, headers = put(limit + 1, b"")                       # refused from the header, before any body
     assert " 413 " in status and headers.get("x-upstream", "") in ("", "-")
